@@ -1,0 +1,5 @@
+"""``python -m govstd``."""
+
+from govstd.cli.main import main
+
+main()

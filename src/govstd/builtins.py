@@ -1,0 +1,53 @@
+"""govstd's own features, registered as a plugin through the public hooks.
+
+Nothing here is special: a vendor plugin uses exactly the same hooks. Imports happen inside
+the hook implementations so that ``import govstd`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from govstd.hookspecs import hookimpl
+
+
+@hookimpl
+def govstd_standards_paths() -> Iterable[Path]:
+    from govstd.registry import builtin_standards_root
+
+    root = builtin_standards_root()
+    return [root] if root is not None else []
+
+
+@hookimpl
+def govstd_finding_types() -> Iterable[Any]:
+    from govstd.catalogue import builtin_finding_types
+
+    return builtin_finding_types()
+
+
+@hookimpl
+def govstd_readers() -> Iterable[Any]:
+    from govstd.formats.csv import CsvReader
+    from govstd.formats.json import JsonReader
+    from govstd.formats.jsonl import JsonLinesReader
+
+    return [CsvReader(), JsonLinesReader(), JsonReader()]
+
+
+@hookimpl
+def govstd_engines() -> Iterable[Any]:
+    from govstd.engines.jsonschema import JsonSchemaEngine
+    from govstd.engines.tableschema import TableSchemaEngine
+
+    return [TableSchemaEngine(), JsonSchemaEngine()]
+
+
+@hookimpl
+def govstd_reporters() -> Iterable[Any]:
+    from govstd.reporters.json import JsonReporter
+    from govstd.reporters.text import TextReporter
+
+    return [TextReporter(), JsonReporter()]

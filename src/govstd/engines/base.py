@@ -1,0 +1,88 @@
+"""Engines compile a schema once into a plan; a plan checks batches.
+
+An :class:`Engine` is registered through ``govstd_engines``. ``compile`` turns a schema
+document into a :class:`Plan` (all schema parsing, reference resolution and validator
+construction happens here, once); the plan then opens one :class:`Checker` per source,
+which checks batch after batch and keeps per-source state (primary-key indexes, …).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from govstd.catalogue import Catalogue
+    from govstd.findings import Finding
+    from govstd.formats.base import DocumentBatch, TableBatch
+
+__all__ = ["Checker", "CompileContext", "Engine", "Plan", "SchemaDocument"]
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaDocument:
+    """A schema to compile: its parsed content and where it came from.
+
+    ``resources`` are further schema documents that ``$ref`` may point at (every schema file
+    beside the main one, or in the standard's folder), keyed by the URI they are retrieved
+    under (a ``file://`` URI for local files); an engine also registers each under its own
+    ``$id``/``id``. Nothing outside ``resources`` is ever fetched.
+    """
+
+    content: Any
+    path: Path | None = None
+    resources: Mapping[str, Any] = field(default_factory=dict)
+    #: the JSON Schema dialect to assume when ``$schema`` is absent
+    default_dialect: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompileContext:
+    """Everything a plan may need besides the schema."""
+
+    catalogue: Catalogue
+    format_check: bool = True
+    as_of: date | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Checker(Protocol):
+    """Checks the batches of one source, in order."""
+
+    def check_table(self, batch: TableBatch) -> Iterable[Finding]: ...
+
+    def check_documents(self, batch: DocumentBatch) -> Iterable[Finding]: ...
+
+    def finish(self) -> Iterable[Finding]:
+        """Findings only known at the end of the source (usually none)."""
+        ...
+
+
+@runtime_checkable
+class Plan(Protocol):
+    """A compiled schema. Immutable and reusable across sources."""
+
+    #: the input kinds this plan can check
+    accepts: Sequence[Literal["table", "documents"]]
+
+    def open(self, source: str) -> Checker: ...
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """Recognises and compiles one kind of schema."""
+
+    #: short name: ``jsonschema``, ``tableschema`` …
+    name: str
+
+    def detect(self, content: Any, path: Path | None) -> bool:
+        """Whether ``content`` (parsed from ``path``) is a schema of this engine's kind."""
+        ...
+
+    def compile(self, schema: SchemaDocument, context: CompileContext) -> Plan:
+        """Compile once; raise :class:`~govstd.exceptions.SchemaError` if it is invalid."""
+        ...

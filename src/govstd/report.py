@@ -1,0 +1,243 @@
+"""The report of a run: findings, per-source accounting, verdict and exit code.
+
+The dictionary form (:meth:`Report.to_dict`) is a public contract, described by
+``govstd/schemas/report.schema.json`` (``report_version`` 1) and documented in
+``docs/report-format.md``. Every record is accounted for:
+``records == passed + fixed + rejected`` for each source and in total.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from govstd.findings import MISSING, Finding, Location, Severity
+
+if TYPE_CHECKING:
+    from govstd.catalogue import Catalogue
+
+__all__ = ["REPORT_VERSION", "FailOn", "Report", "SourceStats", "Stats"]
+
+REPORT_VERSION = 1
+
+#: exit codes, documented in ``govstd --help``
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_SETUP, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+FailOn = str  # "error" | "warning" | "info" | "never"
+
+
+@dataclass(slots=True)
+class Stats:
+    """Counts of records and findings."""
+
+    records: int = 0
+    passed: int = 0
+    fixed: int = 0
+    rejected: int = 0
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+
+    def add(self, other: Stats) -> None:
+        for name in self.__slots__:  # type: ignore[attr-defined]
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def count(self, severity: Severity) -> None:
+        if severity is Severity.ERROR:
+            self.errors += 1
+        elif severity is Severity.WARNING:
+            self.warnings += 1
+        else:
+            self.infos += 1
+
+    @property
+    def balanced(self) -> bool:
+        return self.records == self.passed + self.fixed + self.rejected
+
+    def to_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Stats:
+        return cls(**{k: int(data.get(k, 0)) for k in cls.__slots__})  # type: ignore[attr-defined]
+
+
+@dataclass(slots=True)
+class SourceStats:
+    """Accounting for one source."""
+
+    source: str
+    format: str | None = None
+    encoding: str | None = None
+    stats: Stats = field(default_factory=Stats)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"source": self.source, **self.stats.to_dict()}
+        if self.format:
+            out["format"] = self.format
+        if self.encoding:
+            out["encoding"] = self.encoding
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SourceStats:
+        return cls(
+            source=data["source"],
+            format=data.get("format"),
+            encoding=data.get("encoding"),
+            stats=Stats.from_dict(data),
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+@dataclass
+class Report:
+    """What a validation found. Build one with :func:`govstd.validate`."""
+
+    target: str
+    findings: list[Finding] = field(default_factory=list)
+    sources: list[SourceStats] = field(default_factory=list)
+    truncated: bool = False
+    #: exact number of findings per code, including those dropped by ``max_findings``
+    counts: Counter[str] = field(default_factory=Counter)
+    #: the standard version used, if any (``Standard.to_dict`` subset)
+    standard: dict[str, Any] | None = None
+    govstd_version: str = ""
+    #: file-level findings not tied to any one source (e.g. ``standard.deprecated``)
+    notes: list[Finding] = field(default_factory=list)
+
+    @property
+    def stats(self) -> Stats:
+        total = Stats()
+        for source in self.sources:
+            total.add(source.stats)
+        for note in self.notes:
+            total.count(note.severity)
+        return total
+
+    @property
+    def valid(self) -> bool:
+        """True when no error was found (warnings and infos do not make data invalid)."""
+        return self.stats.errors == 0
+
+    def all_findings(self) -> list[Finding]:
+        return [*self.notes, *self.findings]
+
+    def worst(self) -> Severity | None:
+        stats = self.stats
+        if stats.errors:
+            return Severity.ERROR
+        if stats.warnings:
+            return Severity.WARNING
+        if stats.infos:
+            return Severity.INFO
+        return None
+
+    def exit_code(self, fail_on: FailOn = "error") -> int:
+        """0 when nothing at or above ``fail_on`` was found, else 1."""
+        if fail_on == "never":
+            return EXIT_OK
+        threshold = Severity.parse(fail_on)
+        worst = self.worst()
+        return EXIT_FINDINGS if worst is not None and worst >= threshold else EXIT_OK
+
+    # -- serialisation ---------------------------------------------------------------------
+
+    def finding_to_dict(
+        self, finding: Finding, *, catalogue: Catalogue | None = None, lang: str = "en"
+    ) -> dict[str, Any]:
+        message = catalogue.message(finding, lang) if catalogue else finding.message
+        hint = catalogue.hint(finding, lang) if catalogue else finding.hint
+        out: dict[str, Any] = {
+            "code": finding.code,
+            "severity": finding.severity.label,
+            "message": message,
+            "source": finding.source,
+            "record": finding.record,
+            "location": finding.location.to_dict(),
+        }
+        if finding.keyword is not None:
+            out["keyword"] = finding.keyword
+        if finding.value is not MISSING:
+            out["value"] = _jsonable(finding.value)
+        if finding.expected is not MISSING:
+            out["expected"] = _jsonable(finding.expected)
+        if hint:
+            out["hint"] = hint
+        return out
+
+    def to_dict(self, *, catalogue: Catalogue | None = None, lang: str = "en") -> dict[str, Any]:
+        """The JSON report (``report_version`` 1)."""
+        out: dict[str, Any] = {
+            "report_version": REPORT_VERSION,
+            "valid": self.valid,
+            "target": self.target,
+            "truncated": self.truncated,
+            "stats": self.stats.to_dict(),
+            "sources": [s.to_dict() for s in self.sources],
+            "counts": dict(sorted(self.counts.items())),
+            "findings": [
+                self.finding_to_dict(f, catalogue=catalogue, lang=lang) for f in self.all_findings()
+            ],
+            "govstd_version": self.govstd_version,
+            "lang": lang,
+        }
+        if self.standard is not None:
+            out["standard"] = self.standard
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """Read a JSON report back (messages stay in the language they were written in)."""
+        findings = [_finding_from_dict(f) for f in data.get("findings", [])]
+        report = cls(
+            target=data["target"],
+            findings=[f for f in findings if f.source or f.record is not None],
+            notes=[f for f in findings if not f.source and f.record is None],
+            sources=[SourceStats.from_dict(s) for s in data.get("sources", [])],
+            truncated=bool(data.get("truncated", False)),
+            counts=Counter(data.get("counts", {})),
+            standard=data.get("standard"),
+            govstd_version=data.get("govstd_version", ""),
+        )
+        return report
+
+    def by_code(self) -> dict[str, list[Finding]]:
+        """Kept findings grouped by code, codes in order of first appearance."""
+        groups: dict[str, list[Finding]] = {}
+        for finding in self.all_findings():
+            groups.setdefault(finding.code, []).append(finding)
+        return groups
+
+
+def _finding_from_dict(data: dict[str, Any]) -> Finding:
+    return Finding(
+        code=data["code"],
+        severity=Severity.parse(data["severity"]),
+        message=data.get("message", ""),
+        source=data.get("source", ""),
+        record=data.get("record"),
+        location=Location.from_dict(data.get("location", {})),
+        keyword=data.get("keyword"),
+        value=data.get("value", MISSING),
+        expected=data.get("expected", MISSING),
+        hint=data.get("hint"),
+    )
+
+
+def merge_counts(findings: Iterable[Finding]) -> Counter[str]:
+    return Counter(f.code for f in findings)

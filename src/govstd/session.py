@@ -1,0 +1,204 @@
+"""The Session: the one orchestrator. It owns a plugin manager, the registry and settings.
+
+Nothing in govstd is global: two sessions (say, two tests) never share plugins, standards
+or compiled plans. :func:`validate` is a convenience for ``Session().validate(...)``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import IO, Any
+
+from govstd.catalogue import Catalogue
+from govstd.exceptions import PluginError, UsageError
+from govstd.plugins import PluginManager, autoload_disabled, build_plugin_manager, collect
+from govstd.registry import Registry, roots_from_env
+from govstd.report import Report
+from govstd.standard import Standard
+
+__all__ = ["Session", "validate"]
+
+SourceArg = str | os.PathLike[str]
+
+
+class Session:
+    """Plugins, standards and compiled plans for one unit of work.
+
+    :param standards_dirs: extra folders of standards (like ``--standards-dir``).
+    :param plugins: plugin objects to register in addition to installed ones.
+    :param autoload: load plugins from the ``govstd`` entry-point group; default: unless
+        ``GOVSTD_DISABLE_PLUGIN_AUTOLOAD`` is set.
+    :param disabled_plugins: names of plugins not to load (like ``-p no:NAME``).
+    :param environ: environment to read ``GOVSTD_*`` variables from (default ``os.environ``).
+    """
+
+    def __init__(
+        self,
+        *,
+        standards_dirs: Iterable[SourceArg] = (),
+        plugins: Iterable[object] = (),
+        autoload: bool | None = None,
+        disabled_plugins: Iterable[str] = (),
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.environ: Mapping[str, str] = os.environ if environ is None else environ
+        self._standards_dirs = tuple(Path(p) for p in standards_dirs)
+        self._plugins = tuple(plugins)
+        self._autoload = not autoload_disabled(self.environ) if autoload is None else autoload
+        self._disabled = tuple(disabled_plugins)
+        self._compiled: dict[tuple[Any, ...], Any] = {}
+
+    # -- plugins and what they register ----------------------------------------------------
+
+    @cached_property
+    def plugin_manager(self) -> PluginManager:
+        return build_plugin_manager(
+            plugins=self._plugins, autoload=self._autoload, disabled=self._disabled
+        )
+
+    def _named(self, hook: str, what: str) -> dict[str, Any]:
+        items: dict[str, Any] = {}
+        for plugin, item in collect(self.plugin_manager, hook):
+            name = getattr(item, "name", None)
+            if not isinstance(name, str) or not name:
+                raise PluginError(
+                    f"plugin {plugin!r} registered a {what} without a name", plugin=plugin
+                )
+            if name in items:
+                raise PluginError(
+                    f"plugin {plugin!r} registered {what} {name!r} twice", plugin=plugin
+                )
+            items[name] = item
+        return items
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        catalogue = Catalogue()
+        for plugin, entry in collect(self.plugin_manager, "govstd_finding_types"):
+            try:
+                catalogue.add(entry)
+            except Exception as exc:
+                raise PluginError(f"plugin {plugin!r}: {exc}", plugin=plugin) from exc
+        return catalogue
+
+    @cached_property
+    def readers(self) -> dict[str, Any]:
+        return self._named("govstd_readers", "reader")
+
+    @cached_property
+    def engines(self) -> dict[str, Any]:
+        return self._named("govstd_engines", "engine")
+
+    @cached_property
+    def checks(self) -> dict[str, Any]:
+        return self._named("govstd_checks", "check")
+
+    @cached_property
+    def reporters(self) -> dict[str, Any]:
+        return self._named("govstd_reporters", "reporter")
+
+    @cached_property
+    def registry(self) -> Registry:
+        roots: list[Path] = [
+            Path(p) for _, p in collect(self.plugin_manager, "govstd_standards_paths")
+        ]
+        roots.extend(roots_from_env(self.environ.get("GOVSTD_STANDARDS_PATH")))
+        roots.extend(self._standards_dirs)
+        return Registry(roots)
+
+    def registrations(self, plugin_name: str) -> list[str]:
+        """What one plugin registers, as ``kind:name`` strings (for ``govstd plugins``)."""
+        out: list[str] = []
+        for hook, kind in (
+            ("govstd_readers", "reader"),
+            ("govstd_engines", "engine"),
+            ("govstd_checks", "check"),
+            ("govstd_reporters", "reporter"),
+            ("govstd_standards_paths", "standards"),
+        ):
+            for plugin, item in collect(self.plugin_manager, hook):
+                if plugin == plugin_name:
+                    out.append(f"{kind}:{getattr(item, 'name', item)}")
+        return out
+
+    # -- standards -------------------------------------------------------------------------
+
+    def resolve(self, ref: str, *, allow_retired: bool = False) -> Standard:
+        """The standard version ``ref`` (``id@spec``) names. See :mod:`govstd.refs`."""
+        return self.registry.resolve(ref, allow_retired=allow_retired)
+
+    # -- validation ------------------------------------------------------------------------
+
+    def validate(
+        self,
+        sources: SourceArg | Sequence[SourceArg],
+        *,
+        standard: str | None = None,
+        schema: SourceArg | None = None,
+        input_format: str | None = None,
+        encoding: str | None = None,
+        max_findings: int | None = None,
+        format_check: bool = True,
+        allow_retired: bool = False,
+        as_of: date | None = None,
+        batch_size: int | None = None,
+        stdin: IO[bytes] | None = None,
+        progress: Callable[[int, int | None], None] | None = None,
+    ) -> Report:
+        """Validate ``sources`` against a standard (``standard="id@version"``) or a schema file.
+
+        Returns a :class:`~govstd.report.Report`; bad data never raises. Raises
+        :class:`~govstd.exceptions.UsageError` for impossible requests (no target, missing
+        input file) and :class:`~govstd.exceptions.SetupError` for a broken setup (unknown
+        standard, invalid schema, unresolvable ``$ref``, failing plugin).
+        """
+        from govstd.validation import ValidationOptions, run_validation
+
+        if (standard is None) == (schema is None):
+            raise UsageError("give exactly one of standard (--standard) or schema (--schema)")
+        if isinstance(sources, str | os.PathLike):
+            sources = [sources]
+        if not sources:
+            raise UsageError("no source given")
+        options = ValidationOptions(
+            input_format=input_format,
+            encoding=encoding,
+            max_findings=max_findings,
+            format_check=format_check,
+            allow_retired=allow_retired,
+            as_of=as_of,
+            batch_size=batch_size,
+        )
+        return run_validation(
+            self,
+            [os.fspath(s) for s in sources],
+            standard=standard,
+            schema=None if schema is None else Path(schema),
+            options=options,
+            stdin=stdin,
+            progress=progress,
+        )
+
+    def compiled(self, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+        """Compile once per session: plans are cached under ``key``."""
+        if key not in self._compiled:
+            self._compiled[key] = build()
+        return self._compiled[key]
+
+
+def validate(
+    sources: SourceArg | Sequence[SourceArg],
+    *,
+    standard: str | None = None,
+    schema: SourceArg | None = None,
+    standards_dirs: Iterable[SourceArg] = (),
+    **options: Any,
+) -> Report:
+    """Validate ``sources`` in a fresh :class:`Session`. See :meth:`Session.validate`."""
+    return Session(standards_dirs=standards_dirs).validate(
+        sources, standard=standard, schema=schema, **options
+    )

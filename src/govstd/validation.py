@@ -1,0 +1,325 @@
+"""The validate pipeline: source → reader → compiled plans → findings → report.
+
+A *target* (a standard version, or a schema file) is compiled once into plans, one per input
+kind (``table`` for CSV, ``documents`` for JSON/JSONL/XML). Each source is read in batches;
+every batch goes through every plan's checker; findings are counted exactly and kept up to
+``max_findings``; every record ends up passed or rejected.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from govstd.engines.base import CompileContext, Plan, SchemaDocument
+from govstd.exceptions import SchemaError, UsageError
+from govstd.findings import Finding
+from govstd.formats.base import DEFAULT_BATCH_SIZE, DocumentBatch, ReadOptions, Source
+from govstd.plugins import collect
+from govstd.report import Report, SourceStats
+
+if TYPE_CHECKING:
+    from govstd.session import Session
+    from govstd.standard import Standard
+
+__all__ = [
+    "Target",
+    "ValidationOptions",
+    "compile_schema_file",
+    "compile_standard",
+    "run_validation",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationOptions:
+    input_format: str | None = None
+    encoding: str | None = None
+    max_findings: int | None = None
+    format_check: bool = True
+    allow_retired: bool = False
+    as_of: date | None = None
+    batch_size: int | None = None
+
+
+@dataclass
+class Target:
+    """What the data is checked against, compiled: plans by input kind."""
+
+    name: str
+    plans: dict[str, list[Plan]] = field(default_factory=dict)
+    standard: Standard | None = None
+    dialect: dict[str, Any] | None = None
+    notes: list[Finding] = field(default_factory=list)
+
+    def plans_for(self, kind: str) -> list[Plan]:
+        return self.plans.get(kind, [])
+
+
+# -- compiling targets -----------------------------------------------------------------------
+
+
+def _engine_for(
+    session: Session, content: Any, path: Path | None, wanted: str | None = None
+) -> Any:
+    engines = session.engines
+    if wanted is not None:
+        if wanted not in engines:
+            raise SchemaError(f"no engine {wanted!r} is installed (have: {', '.join(engines)})")
+        return engines[wanted]
+    for engine in engines.values():
+        if engine.detect(content, path):
+            return engine
+    raise SchemaError(f"{path or 'schema'}: not a schema any installed engine recognises")
+
+
+def _add_plan(target: Target, plan: Plan) -> None:
+    for kind in plan.accepts:
+        target.plans.setdefault(kind, []).append(plan)
+
+
+def compile_schema_file(session: Session, path: Path, options: ValidationOptions) -> Target:
+    """Compile a schema file given with ``--schema``; sibling JSON files resolve ``$ref``s."""
+    if not path.is_file():
+        raise UsageError(f"schema file {path} does not exist")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise SchemaError(f"cannot read schema {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise SchemaError(f"schema {path} is not UTF-8 text") from None
+    try:
+        content = json.loads(text)
+    except ValueError as exc:
+        raise SchemaError(f"schema {path} is not valid JSON: {exc}") from None
+    resources = _sibling_resources(path)
+    document = SchemaDocument(content=content, path=path, resources=resources)
+    engine = _engine_for(session, content, path)
+    target = Target(name=str(path))
+    context = CompileContext(
+        catalogue=session.catalogue, format_check=options.format_check, as_of=options.as_of
+    )
+    _add_plan(target, engine.compile(document, context))
+    if isinstance(content, dict) and isinstance(content.get("dialect"), dict):
+        target.dialect = content["dialect"]
+    return target
+
+
+def _sibling_resources(path: Path) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for sibling in sorted(path.resolve().parent.glob("*.json")):
+        try:
+            out[sibling.as_uri()] = json.loads(sibling.read_text(encoding="utf-8-sig"))
+        except (OSError, ValueError):
+            continue  # not JSON: it cannot be a $ref target anyway
+    return out
+
+
+def compile_standard(session: Session, standard: Standard, options: ValidationOptions) -> Target:
+    """Compile a standard version: its schema artefacts and its rules."""
+    target = Target(name=standard.ref, standard=standard)
+    context = CompileContext(
+        catalogue=session.catalogue,
+        format_check=options.format_check,
+        as_of=options.as_of,
+        extra={"standard": standard, "session": session},
+    )
+    for role, engine_name in (("json_schema", "jsonschema"), ("table_schema", "tableschema")):
+        path = standard.artefact_path(role)
+        if path is None:
+            continue
+        content = standard.load_json_artefact(role)
+        document = SchemaDocument(
+            content=content,
+            path=path,
+            resources=standard.json_resources,
+            default_dialect=None,
+        )
+        engine = _engine_for(session, content, path, wanted=engine_name)
+        _add_plan(target, engine.compile(document, context))
+        if role == "table_schema" and isinstance(content.get("dialect"), dict):
+            target.dialect = content["dialect"]
+    # rules, code lists …: plans that plugins (built-in ones included) add for the standard
+    for _plugin, plan in collect(
+        session.plugin_manager, "govstd_compile_standard", standard=standard, context=context
+    ):
+        _add_plan(target, plan)
+    if not target.plans:
+        raise SchemaError(f"{standard.ref} declares no artefact that an engine can check")
+    if standard.status == "deprecated":
+        latest = session.registry.latest(standard.id)
+        target.notes.append(
+            session.catalogue.finding(
+                "standard.deprecated",
+                standard=standard.ref,
+                current=latest.ref if latest else "none",
+            )
+        )
+    return target
+
+
+# -- running ---------------------------------------------------------------------------------
+
+
+class _Collector:
+    """Counts every finding exactly; keeps at most ``limit`` of them."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.kept: list[Finding] = []
+        self.counts: Counter[str] = Counter()
+        self.truncated = False
+
+    def add(self, finding: Finding, stats: Any) -> None:
+        self.counts[finding.code] += 1
+        stats.count(finding.severity)
+        if self.limit is None or len(self.kept) < self.limit:
+            self.kept.append(finding)
+        else:
+            self.truncated = True
+
+
+def _choose_reader(session: Session, source: Source, wanted: str | None) -> Any:
+    readers = session.readers
+    if wanted:
+        if wanted not in readers:
+            raise UsageError(
+                f"unknown input format {wanted!r} (choose from {', '.join(sorted(readers))})"
+            )
+        return readers[wanted]
+    suffix = source.suffix
+    for reader in readers.values():
+        if suffix and suffix in reader.extensions:
+            return reader
+    if source.path is None:
+        raise UsageError("reading standard input needs --input-format (csv, json, jsonl …)")
+    raise UsageError(
+        f"cannot tell the format of {source.name} from its extension; pass --input-format "
+        f"({', '.join(sorted(readers))})"
+    )
+
+
+def _check_batch(checkers: Sequence[Any], batch: Any) -> list[Finding]:
+    findings = list(batch.findings)
+    is_documents = isinstance(batch, DocumentBatch)
+    for checker in checkers:
+        produced = checker.check_documents(batch) if is_documents else checker.check_table(batch)
+        findings.extend(produced)
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def _validate_source(
+    session: Session,
+    source: Source,
+    target: Target,
+    options: ValidationOptions,
+    collector: _Collector,
+    progress: Callable[[int, int | None], None] | None,
+) -> SourceStats:
+    reader = _choose_reader(session, source, options.input_format)
+    plans = target.plans_for(reader.kind)
+    if not plans:
+        kinds = ", ".join(sorted(target.plans)) or "none"
+        raise UsageError(
+            f"{target.name} cannot check {reader.name} input ({source.name}); it checks: {kinds}"
+        )
+    if source.path is not None and not source.path.is_file():
+        raise UsageError(f"input file {source.name} does not exist or is not a file")
+    read_options = ReadOptions(
+        encoding=options.encoding,
+        batch_size=options.batch_size or DEFAULT_BATCH_SIZE,
+        dialect=target.dialect,
+    )
+    stats = SourceStats(source=source.name, format=reader.name)
+    checkers = [plan.open(source.name) for plan in plans]
+    total = source.size()
+    seen_any = False
+    for batch in reader.read(source, read_options, session.catalogue):
+        findings = _check_batch(checkers, batch)
+        rejected = set(batch.unreadable)
+        for finding in findings:
+            if not finding.source:
+                finding.source = source.name
+            if finding.is_error and finding.record is not None:
+                rejected.add(finding.record)
+            collector.add(finding, stats.stats)
+        records = len(batch.ordinals) + len(set(batch.unreadable).difference(batch.ordinals))
+        seen_any = seen_any or records > 0
+        stats.stats.records += records
+        stats.stats.rejected += len(rejected)
+        stats.stats.passed += records - len(rejected)
+        encoding = getattr(batch, "encoding", None)
+        if encoding and not stats.encoding:
+            stats.encoding = encoding
+        if progress is not None and batch.position is not None:
+            progress(batch.position, total)
+    tail = sorted((f for checker in checkers for f in checker.finish()), key=Finding.sort_key)
+    for finding in tail:
+        finding.source = finding.source or source.name
+        collector.add(finding, stats.stats)
+    return stats
+
+
+def run_validation(
+    session: Session,
+    sources: Sequence[str],
+    *,
+    standard: str | None,
+    schema: Path | None,
+    options: ValidationOptions,
+    stdin: IO[bytes] | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> Report:
+    from govstd import __version__
+
+    key: tuple[Any, ...]
+    if standard is not None:
+        resolved = session.resolve(standard, allow_retired=options.allow_retired)
+        key = ("standard", resolved.ref, options.format_check, options.as_of)
+        target = session.compiled(key, lambda: compile_standard(session, resolved, options))
+    else:
+        assert schema is not None
+        key = ("schema", str(schema.resolve()), options.format_check, options.as_of)
+        target = session.compiled(key, lambda: compile_schema_file(session, schema, options))
+
+    parsed = [Source.from_arg(s, stdin=stdin) for s in sources]
+    if sum(1 for s in parsed if s.path is None) > 1:
+        raise UsageError("standard input ('-') can be given only once")
+    missing = [s.name for s in parsed if s.path is not None and not s.path.is_file()]
+    if missing:
+        raise UsageError(f"input file not found: {', '.join(missing)}")
+
+    collector = _Collector(options.max_findings)
+    report = Report(
+        target=target.name,
+        govstd_version=__version__,
+        standard=_standard_summary(target.standard),
+        notes=list(target.notes),
+    )
+    for note in target.notes:
+        report.counts[note.code] += 1
+    for source in parsed:
+        report.sources.append(
+            _validate_source(session, source, target, options, collector, progress)
+        )
+    report.findings = collector.kept
+    report.truncated = collector.truncated
+    report.counts.update(collector.counts)
+    return report
+
+
+def _standard_summary(standard: Standard | None) -> dict[str, Any] | None:
+    if standard is None:
+        return None
+    return {
+        "id": standard.id,
+        "version": str(standard.version),
+        "status": standard.status,
+        "title": dict(standard.title),
+    }
