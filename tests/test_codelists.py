@@ -309,18 +309,25 @@ def test_retired_code_without_successor(catalogue: Catalogue, library: CodeLists
     assert table[0].expected is MISSING
 
 
-def test_gbt2260_as_of_falls_back_to_ever_without_a_dated_list(
+def test_gbt2260_as_of_uses_the_year_brackets_of_the_default_list(
     catalogue: Catalogue, library: CodeLists
 ) -> None:
-    # 110103 崇文区 was abolished in 2010; the undated stdnum list still accepts it
+    # 110103 崇文区 was abolished in 2010: python-stdnum's data says [-2010]
     table, _ = run_codelist(
         catalogue,
         library,
         {"codelist": "gbt2260", "in_use": "as-of"},
         ["110103", "110101", "999999"],
     )
-    assert [(f.record, f.code) for f in table] == [(3, "codelist.unknown-code")]
-    assert table[0].expected.startswith("gbt2260@stdnum-")
+    assert [(f.record, f.code) for f in table] == [
+        (1, "codelist.retired-code"),
+        (3, "codelist.unknown-code"),
+    ]
+    assert table[1].expected.startswith("gbt2260@stdnum-")
+    ever, _ = run_codelist(
+        catalogue, library, {"codelist": "gbt2260", "in_use": "ever"}, ["110103"]
+    )
+    assert ever == []
 
 
 # -- command line -----------------------------------------------------------------------------

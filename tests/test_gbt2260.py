@@ -62,7 +62,7 @@ def check(
 
 def test_stdnum_list(stdnum_list: CodeList) -> None:
     assert stdnum_list.id == "gbt2260" and stdnum_list.version.startswith("stdnum-")
-    assert not stdnum_list.dated and len(stdnum_list) > 6000
+    assert stdnum_list.dated and len(stdnum_list) > 6000
     # current, abolished, and the special administrative regions and Taiwan
     for code in ("110101", "110103", "320602", "320613", "710000", "810000", "820000"):
         assert code in stdnum_list, code
@@ -71,6 +71,33 @@ def test_stdnum_list(stdnum_list: CodeList) -> None:
     assert stdnum_list.get("120110").attributes["former_names"] == "东郊区"  # type: ignore[union-attr]
     assert "python-stdnum" in stdnum_list.provenance
     assert all(len(c.code) == 6 and c.code.isdigit() for c in stdnum_list)
+
+
+def test_stdnum_list_periods_come_from_year_brackets(stdnum_list: CodeList) -> None:
+    # [-2010]崇文区: in use until the end of 2010, then out of use
+    assert stdnum_list.is_in_use("110103", date(2010, 6, 30))
+    assert not stdnum_list.is_in_use("110103", date(2011, 1, 1))
+    # [1986-]房山区: not yet in use in 1985
+    assert not stdnum_list.is_in_use("110111", date(1985, 6, 1))
+    assert stdnum_list.is_in_use("110111", date(1986, 1, 1))
+    # no bracket: always in use
+    assert stdnum_list.get("110101").periods == ()  # type: ignore[union-attr]
+    # the addendum fills codes python-stdnum lacks: 330113 临平区 since 2021
+    assert stdnum_list.label("330113", "zh") == "临平区"
+    assert stdnum_list.is_in_use("330113", date(2025, 1, 1))
+    assert not stdnum_list.is_in_use("330113", date(2020, 1, 1))
+    # 620925 安西县 in the lists 2002-2005: out of use from the end of 2006
+    assert stdnum_list.is_in_use("620925", date(2006, 6, 1))
+    assert not stdnum_list.is_in_use("620925", date(2007, 1, 1))
+
+
+def test_stdnum_list_covers_every_code_of_the_yearly_lists(
+    stdnum_list: CodeList, corpus: Path
+) -> None:
+    ever = stdnum_list.codes()
+    for path in sorted((corpus / "gbt2260" / "data").glob("*.txt")):
+        codes = {line.split()[0] for line in path.read_text("utf-8").splitlines() if line.strip()}
+        assert codes <= ever, (path.name, sorted(codes - ever)[:5])
 
 
 # -- the dated importer, against the corpus --------------------------------------------------------

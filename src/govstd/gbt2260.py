@@ -4,8 +4,13 @@ Two lists can stand behind the code list id ``gbt2260``:
 
 * **ever in use** (always available): every county-level-and-above code found in the data
   python-stdnum ships for its ``cn.ric`` module (``stdnum/cn/loc.dat``, read through its public
-  ``stdnum.numdb`` API). It has no dates, so "in use at the reference date" falls back to "ever
-  in use" with it. Version ``stdnum-<version>``.
+  ``stdnum.numdb`` API). Its names carry year brackets (``[-2010]崇文区``: withdrawn in 2010;
+  ``[1986-]房山区``: in use from 1986), from which year-level periods are derived with the
+  same convention as the dated importer below (in use from 1 January of the first year, out of
+  use from 31 December of the year of withdrawal). Codes without brackets count as always in
+  use. Seventeen codes of the published yearly lists that python-stdnum lacks (e.g. 330113
+  临平区, 2021) are added from ``codelists_data/gbt2260-addendum.csv``. Version
+  ``stdnum-<version>``.
 * **dated** (after ``govstd codelists import gbt2260 DIR``): built from a directory laid out
   like the `areacodes` project (yearly ``data/<year>.txt`` lists of ``CODE NAME`` lines, the
   codes in use on 31 December of that year, and ``diff/<a>-<b>.diff`` change files in its
@@ -83,24 +88,83 @@ def stdnum_codelist() -> CodeList:
                 continue
             for number in range(int(child_low), int(child_high) + 1):
                 code = f"{low}{number:04d}"
-                names = [_strip_years(part) for part in child_props.get("county", "").split(",")]
-                names = [n for n in names if n]
+                parts = [p for p in child_props.get("county", "").split(",") if p.strip()]
+                names = [n for n in (_strip_years(part) for part in parts) if n]
                 labels = {"zh": names[-1]} if names else {}
                 attributes = {"former_names": "、".join(names[:-1])} if len(names) > 1 else {}
-                entries[code] = Code(code, labels, attributes=attributes)
+                entries[code] = Code(code, labels, periods=_periods(parts), attributes=attributes)
+    for code in _addendum():
+        entries.setdefault(code.code, code)
     version = f"stdnum-{_stdnum_version()}"
     return CodeList(
         CODELIST_ID,
         version,
         sorted(entries.values(), key=lambda e: e.code),
         title={
-            "en": f"{_TITLE['en']} (ever in use, undated)",
-            "zh": f"{_TITLE['zh']}（曾经使用过的代码，无日期）",
+            "en": f"{_TITLE['en']} (from python-stdnum, year-level dates)",
+            "zh": f"{_TITLE['zh']}（取自 python-stdnum，按年份标注起止）",
         },
         provenance=f"python-stdnum {_stdnum_version()}, stdnum/cn/loc.dat (county codes compiled "
         "by python-stdnum from Wikipedia's lists of GB/T 2260 codes), read with stdnum.numdb. "
-        "Undated: 'in use at a date' means 'ever in use' with this list.",
+        "Periods are year-level, derived from the [from-to] year brackets of the names; import "
+        "the yearly lists (govstd codelists import gbt2260 DIR) for successors and exact years.",
     )
+
+
+_YEARS = re.compile(r"^\[(\d{4})?-(\d{4})?\]")
+
+
+def _periods(parts: list[str]) -> tuple[Period, ...]:
+    """Year-level periods from python-stdnum's bracketed names (empty: always in use)."""
+    spans: list[tuple[date | None, date | None]] = []
+    for part in parts:
+        match = _YEARS.match(part.strip())
+        if match is None:
+            return ()  # a name without dates: in use for as long as the list applies
+        start, end = match.group(1), match.group(2)
+        spans.append(
+            (
+                date(int(start), 1, 1) if start else None,
+                date(int(end), 12, 31) if end else None,
+            )
+        )
+    spans.sort(key=lambda span: (span[0] is not None, span[0] or date.min))
+    merged: list[tuple[date | None, date | None]] = []
+    for start, end in spans:
+        if merged:
+            last_start, last_end = merged[-1]
+            if last_end is None or start is None or start <= last_end:
+                later = None if last_end is None or end is None else max(last_end, end)
+                merged[-1] = (last_start, later)
+                continue
+        merged.append((start, end))
+    if merged == [(None, None)]:
+        return ()
+    return tuple(merged)
+
+
+def _addendum() -> list[Code]:
+    """Codes of the published yearly lists that python-stdnum's data lacks.
+
+    ``codelists_data/gbt2260-addendum.csv``: code, name, first and last year in which the
+    Ministry of Civil Affairs' year-end list holds the code (empty last year: still in use).
+    """
+    import csv
+    import io
+    from importlib import resources
+
+    text = (resources.files("govstd") / "codelists_data" / "gbt2260-addendum.csv").read_text(
+        "utf-8"
+    )
+    out = []
+    for row in csv.DictReader(io.StringIO(text)):
+        last = row["last_year"]
+        period = (
+            date(int(row["first_year"]), 1, 1),
+            date(int(last) + 1, 12, 31) if last else None,
+        )
+        out.append(Code(row["code"], {"zh": row["name"]}, periods=(period,)))
+    return out
 
 
 def _strip_years(name: str) -> str:

@@ -11,9 +11,9 @@ time) and ``closed`` (override whether codes outside the list are errors).
   those in use at the reference date) as the fix, or ``codelist.future-code`` when it only
   came into use later.
 
-With an undated list ``"as-of"`` is the same as ``"ever"``. That is what happens for GB/T 2260
-until a dated list has been imported (``govstd codelists import gbt2260 DIR``): the default
-list built from python-stdnum's data has no dates, so every code it holds counts as in use.
+With an undated list ``"as-of"`` is the same as ``"ever"``. The default GB/T 2260 list (built
+from python-stdnum's data) has year-level dates but no successors; an imported dated list
+(``govstd codelists import gbt2260 DIR``) adds exact years and successor codes.
 """
 
 from __future__ import annotations
