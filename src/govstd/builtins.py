@@ -33,21 +33,42 @@ def govstd_readers() -> Iterable[Any]:
     from govstd.formats.csv import CsvReader
     from govstd.formats.json import JsonReader
     from govstd.formats.jsonl import JsonLinesReader
+    from govstd.formats.xml import XmlReader
 
-    return [CsvReader(), JsonLinesReader(), JsonReader()]
+    return [CsvReader(), JsonLinesReader(), JsonReader(), XmlReader()]
+
+
+@hookimpl
+def govstd_writers() -> Iterable[Any]:
+    from govstd.formats.writers import builtin_writers
+
+    return builtin_writers()
 
 
 @hookimpl
 def govstd_engines() -> Iterable[Any]:
     from govstd.engines.jsonschema import JsonSchemaEngine
+    from govstd.engines.schematron import SchematronEngine
     from govstd.engines.tableschema import TableSchemaEngine
+    from govstd.engines.xsd import XsdEngine
 
-    return [TableSchemaEngine(), JsonSchemaEngine()]
+    return [TableSchemaEngine(), JsonSchemaEngine(), XsdEngine(), SchematronEngine()]
 
 
 @hookimpl
 def govstd_reporters() -> Iterable[Any]:
+    from govstd.reporters.github import GithubReporter
+    from govstd.reporters.html import HtmlReporter
     from govstd.reporters.json import JsonReporter
+    from govstd.reporters.junit import JUnitReporter
+    from govstd.reporters.sarif import SarifReporter
     from govstd.reporters.text import TextReporter
 
-    return [TextReporter(), JsonReporter()]
+    return [
+        TextReporter(),
+        JsonReporter(),
+        JUnitReporter(),
+        SarifReporter(),
+        GithubReporter(),
+        HtmlReporter(),
+    ]

@@ -106,6 +106,11 @@ class Finding:
     expected: Any = MISSING
     hint: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    #: set when a waiver accepts this finding (see :mod:`govstd.waivers`): the waiver's
+    #: ``id``, ``owner``, ``reason`` and ``expires``; waived findings stay in the report
+    waived: dict[str, Any] | None = None
+    #: with a baseline report (see :mod:`govstd.baseline`): ``"new"`` or ``"open"``
+    baseline: str | None = None
 
     @property
     def is_error(self) -> bool:

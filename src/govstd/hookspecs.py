@@ -9,7 +9,8 @@ Hooks are grouped by lifecycle phase:
 
 1. *Registration* (called once per :class:`~govstd.session.Session`, results collected from
    every plugin): ``govstd_standards_paths``, ``govstd_finding_types``, ``govstd_readers``,
-   ``govstd_engines``, ``govstd_checks``, ``govstd_reporters``.
+   ``govstd_writers``, ``govstd_engines``, ``govstd_checks``, ``govstd_reporters``,
+   ``govstd_adapters``.
 2. *Compilation*: ``govstd_compile_standard`` (extra plans for a standard version).
 3. *CLI*: ``govstd_cli_commands``.
 """
@@ -23,9 +24,11 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from govstd.adapters.model import Adapter
     from govstd.catalogue import FindingType
     from govstd.engines.base import CompileContext, Engine, Plan
     from govstd.formats.base import Reader
+    from govstd.formats.writers import Writer
     from govstd.rules import Check
     from govstd.standard import Standard
 
@@ -67,6 +70,29 @@ def govstd_readers() -> Iterable[Reader]:
     ``extensions`` it claims, and a ``kind``: ``"table"`` readers yield
     :class:`~govstd.formats.base.TableBatch`, ``"documents"`` readers yield
     :class:`~govstd.formats.base.DocumentBatch`. Names must be unique.
+    """
+
+
+@hookspec
+def govstd_writers() -> Iterable[Writer]:
+    """Return :class:`~govstd.formats.writers.Writer` objects that write records out.
+
+    A writer has a ``name`` (``jsonl``, ``csv`` …) used by ``govstd transform
+    --output-format`` and by adapters' ``format``, the file ``extensions`` it is the default
+    for, and ``open(stream, fields, options)`` returning a sink with ``write(record)`` and
+    ``close()``. Names must be unique.
+    """
+
+
+@hookspec
+def govstd_adapters() -> Iterable[Adapter]:
+    """Return :class:`~govstd.adapters.model.Adapter` objects: vendor layouts mapped to a
+    standard version range and back.
+
+    An adapter has a ``name`` (used by ``--adapter``/``--to-adapter``), the ``standard`` id and
+    ``versions`` it maps to, the vendor ``format`` (a reader and writer name) and its
+    columns. Most adapters are a mapping file loaded with
+    :func:`govstd.adapters.load_adapter`; see ``docs/adapters.md``. Names must be unique.
     """
 
 

@@ -19,14 +19,14 @@ from govstd.findings import MISSING, Finding, Location, Severity
 if TYPE_CHECKING:
     from govstd.catalogue import Catalogue
 
-__all__ = ["REPORT_VERSION", "FailOn", "Report", "SourceStats", "Stats"]
+__all__ = ["REPORT_VERSION", "FailOn", "FieldStats", "Report", "SourceStats", "Stats"]
 
 REPORT_VERSION = 1
 
 #: exit codes, documented in ``govstd --help``
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_SETUP, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
-FailOn = str  # "error" | "warning" | "info" | "never"
+FailOn = str  # "error" | "warning" | "info" | "never" | "new" (needs a baseline)
 
 
 @dataclass(slots=True)
@@ -73,6 +73,8 @@ class SourceStats:
     format: str | None = None
     encoding: str | None = None
     stats: Stats = field(default_factory=Stats)
+    #: exact number of findings per code in this source (kept or not)
+    counts: Counter[str] = field(default_factory=Counter)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"source": self.source, **self.stats.to_dict()}
@@ -80,6 +82,8 @@ class SourceStats:
             out["format"] = self.format
         if self.encoding:
             out["encoding"] = self.encoding
+        if self.counts:
+            out["counts"] = dict(sorted(self.counts.items()))
         return out
 
     @classmethod
@@ -89,6 +93,57 @@ class SourceStats:
             format=data.get("format"),
             encoding=data.get("encoding"),
             stats=Stats.from_dict(data),
+            counts=Counter(data.get("counts", {})),
+        )
+
+
+@dataclass(slots=True)
+class FieldStats:
+    """Accounting for one field over all sources (computed by the pipeline, exact).
+
+    ``filled``: records in which the field has a value; ``rejected``: records with an error
+    finding on this field; ``valid``: filled records with no error finding on it; ``fixed``:
+    records in which an adapter changed it; ``findings``: findings on it, any severity.
+    ``title``/``description`` come from the standard (by language), when it documents the field.
+    """
+
+    name: str
+    filled: int = 0
+    valid: int = 0
+    fixed: int = 0
+    rejected: int = 0
+    findings: int = 0
+    title: dict[str, str] = field(default_factory=dict)
+    description: dict[str, str] = field(default_factory=dict)
+
+    def text(self, what: str, lang: str) -> str:
+        table: dict[str, str] = getattr(self, what)
+        return table.get(lang) or table.get("en", "")
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "filled": self.filled,
+            "valid": self.valid,
+            "fixed": self.fixed,
+            "rejected": self.rejected,
+            "findings": self.findings,
+        }
+        if self.title:
+            out["title"] = dict(self.title)
+        if self.description:
+            out["description"] = dict(self.description)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FieldStats:
+        return cls(
+            name=data["name"],
+            **{
+                k: int(data.get(k, 0)) for k in ("filled", "valid", "fixed", "rejected", "findings")
+            },
+            title=dict(data.get("title", {})),
+            description=dict(data.get("description", {})),
         )
 
 
@@ -119,6 +174,14 @@ class Report:
     govstd_version: str = ""
     #: file-level findings not tied to any one source (e.g. ``standard.deprecated``)
     notes: list[Finding] = field(default_factory=list)
+    #: per-field accounting, in the order fields were first seen (see :class:`FieldStats`)
+    fields: list[FieldStats] = field(default_factory=list)
+    #: the records the first findings of each code point at: ``{source: {record: values}}``
+    samples: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    #: the waivers that were applied, each with its status (see :mod:`govstd.waivers`)
+    waivers: list[dict[str, Any]] | None = None
+    #: comparison with a previous report (see :mod:`govstd.baseline`): counts and fixed findings
+    baseline: dict[str, Any] | None = None
 
     @property
     def stats(self) -> Stats:
@@ -147,12 +210,44 @@ class Report:
             return Severity.INFO
         return None
 
+    def waived_stats(self) -> Stats:
+        """Counts of the findings a waiver accepted, by severity."""
+        waived = Stats()
+        for finding in self.all_findings():
+            if finding.waived is not None:
+                waived.count(finding.severity)
+        return waived
+
+    def unwaived_worst(self) -> Severity | None:
+        """The worst severity among findings no waiver accepted."""
+        stats, waived = self.stats, self.waived_stats()
+        if stats.errors > waived.errors:
+            return Severity.ERROR
+        if stats.warnings > waived.warnings:
+            return Severity.WARNING
+        if stats.infos > waived.infos:
+            return Severity.INFO
+        return None
+
+    def new_errors(self) -> int:
+        """Errors that are new against the baseline and not waived. Errors dropped by
+        ``max_findings`` cannot be compared, so they count as new."""
+        kept = [f for f in self.all_findings() if f.is_error]
+        new = sum(1 for f in kept if f.waived is None and f.baseline != "open")
+        return new + max(0, self.stats.errors - len(kept))
+
     def exit_code(self, fail_on: FailOn = "error") -> int:
-        """0 when nothing at or above ``fail_on`` was found, else 1."""
+        """0 when nothing at or above ``fail_on`` was found, else 1.
+
+        Waived findings never fail. ``fail_on="new"`` fails only on errors that are new
+        against the baseline (every error is new when there is no baseline).
+        """
         if fail_on == "never":
             return EXIT_OK
+        if fail_on == "new":
+            return EXIT_FINDINGS if self.new_errors() else EXIT_OK
         threshold = Severity.parse(fail_on)
-        worst = self.worst()
+        worst = self.unwaived_worst()
         return EXIT_FINDINGS if worst is not None and worst >= threshold else EXIT_OK
 
     # -- serialisation ---------------------------------------------------------------------
@@ -178,6 +273,10 @@ class Report:
             out["expected"] = _jsonable(finding.expected)
         if hint:
             out["hint"] = hint
+        if finding.waived is not None:
+            out["waived"] = _jsonable(finding.waived)
+        if finding.baseline is not None:
+            out["baseline"] = finding.baseline
         return out
 
     def to_dict(self, *, catalogue: Catalogue | None = None, lang: str = "en") -> dict[str, Any]:
@@ -198,6 +297,18 @@ class Report:
         }
         if self.standard is not None:
             out["standard"] = self.standard
+        if self.fields:
+            out["fields"] = [f.to_dict() for f in self.fields]
+        if self.samples:
+            out["samples"] = [
+                {"source": source, "record": record, "values": _jsonable(values)}
+                for source, rows in self.samples.items()
+                for record, values in sorted(rows.items())
+            ]
+        if self.waivers is not None:
+            out["waivers"] = _jsonable(self.waivers)
+        if self.baseline is not None:
+            out["baseline"] = _jsonable(self.baseline)
         return out
 
     @classmethod
@@ -213,7 +324,14 @@ class Report:
             counts=Counter(data.get("counts", {})),
             standard=data.get("standard"),
             govstd_version=data.get("govstd_version", ""),
+            fields=[FieldStats.from_dict(f) for f in data.get("fields", [])],
+            waivers=data.get("waivers"),
+            baseline=data.get("baseline"),
         )
+        for sample in data.get("samples", []):
+            report.samples.setdefault(sample["source"], {})[int(sample["record"])] = dict(
+                sample.get("values", {})
+            )
         return report
 
     def by_code(self) -> dict[str, list[Finding]]:
@@ -236,6 +354,8 @@ def _finding_from_dict(data: dict[str, Any]) -> Finding:
         value=data.get("value", MISSING),
         expected=data.get("expected", MISSING),
         hint=data.get("hint"),
+        waived=data.get("waived"),
+        baseline=data.get("baseline"),
     )
 
 

@@ -90,6 +90,15 @@ class Session:
         return self._named("govstd_readers", "reader")
 
     @cached_property
+    def writers(self) -> dict[str, Any]:
+        return self._named("govstd_writers", "writer")
+
+    @cached_property
+    def adapters(self) -> dict[str, Any]:
+        """Vendor adapters by name (see :mod:`govstd.adapters`)."""
+        return self._named("govstd_adapters", "adapter")
+
+    @cached_property
     def engines(self) -> dict[str, Any]:
         return self._named("govstd_engines", "engine")
 
@@ -115,6 +124,8 @@ class Session:
         out: list[str] = []
         for hook, kind in (
             ("govstd_readers", "reader"),
+            ("govstd_writers", "writer"),
+            ("govstd_adapters", "adapter"),
             ("govstd_engines", "engine"),
             ("govstd_checks", "check"),
             ("govstd_reporters", "reporter"),
@@ -148,8 +159,21 @@ class Session:
         batch_size: int | None = None,
         stdin: IO[bytes] | None = None,
         progress: Callable[[int, int | None], None] | None = None,
+        adapter: str | None = None,
+        schematron: SourceArg | None = None,
+        record_element: str | None = None,
+        xml_limits: Any = None,
     ) -> Report:
         """Validate ``sources`` against a standard (``standard="id@version"``) or a schema file.
+
+        XML: ``schematron`` adds the rules of an ISO Schematron file (alone, or on top of the
+        standard or schema); ``record_element`` streams each element of that name as one
+        record (default: the standard's ``[x.xml] record_element``, else whole documents);
+        ``xml_limits`` is a :class:`govstd.xmlsafety.XmlLimits` (depth, text size, DOCTYPE).
+
+        With ``adapter``, each source is a vendor feed read through that adapter (see
+        :mod:`govstd.adapters`): findings point at the vendor's rows and columns, and
+        ``standard`` defaults to the newest version the adapter maps to.
 
         Returns a :class:`~govstd.report.Report`; bad data never raises. Raises
         :class:`~govstd.exceptions.UsageError` for impossible requests (no target, missing
@@ -158,7 +182,21 @@ class Session:
         """
         from govstd.validation import ValidationOptions, run_validation
 
-        if (standard is None) == (schema is None):
+        if adapter is not None and schema is not None:
+            raise UsageError("an adapter maps to a standard: give --standard, not --schema")
+        if adapter is not None:
+            from govstd.transform import resolve_adapter_standard
+
+            if adapter not in self.adapters:
+                known = ", ".join(sorted(self.adapters)) or "none installed"
+                raise UsageError(f"unknown adapter {adapter!r} (available: {known})")
+            if schema is None:
+                standard = resolve_adapter_standard(
+                    self, self.adapters[adapter], standard, allow_retired=allow_retired
+                ).ref
+        if (standard is None) == (schema is None) and not (
+            schematron is not None and standard is None
+        ):
             raise UsageError("give exactly one of standard (--standard) or schema (--schema)")
         if isinstance(sources, str | os.PathLike):
             sources = [sources]
@@ -172,6 +210,9 @@ class Session:
             allow_retired=allow_retired,
             as_of=as_of,
             batch_size=batch_size,
+            adapter=adapter,
+            record_element=record_element,
+            xml_limits=xml_limits,
         )
         return run_validation(
             self,
@@ -181,7 +222,133 @@ class Session:
             options=options,
             stdin=stdin,
             progress=progress,
+            schematron=None if schematron is None else Path(schematron),
         )
+
+    # -- transformation ---------------------------------------------------------------------
+
+    def transform(
+        self,
+        source: SourceArg,
+        *,
+        adapter: str,
+        output: SourceArg,
+        standard: str | None = None,
+        output_format: str | None = None,
+        to_adapter: str | None = None,
+        rejects: SourceArg | None = None,
+        encoding: str | None = None,
+        as_of: date | None = None,
+        max_findings: int | None = None,
+        batch_size: int | None = None,
+        stdin: IO[bytes] | None = None,
+    ) -> Any:
+        """Transform a vendor feed with ``adapter`` into the standard (or, with
+        ``to_adapter``, another vendor's layout); see :mod:`govstd.transform`.
+
+        Returns a :class:`~govstd.transform.TransformResult`: its ``report`` accounts for
+        every record (``records == written + rejected``). Bad data never raises; a broken
+        setup (unknown adapter, a standard version outside the adapter's range) does.
+        """
+        from govstd.transform import TransformOptions, run_transform
+
+        options = TransformOptions(
+            adapter=adapter,
+            standard=standard,
+            output_format=output_format,
+            to_adapter=to_adapter,
+            encoding=encoding,
+            as_of=as_of,
+            max_findings=max_findings,
+            batch_size=batch_size,
+        )
+        return run_transform(self, source, output, options, rejects=rejects, stdin=stdin)
+
+    # -- versions (see govstd.versions) -----------------------------------------------------
+
+    def diff(
+        self,
+        old: SourceArg,
+        new: SourceArg,
+        *,
+        renames: Mapping[str, str] | None = None,
+        old_resources: Mapping[str, Path] | None = None,
+        new_resources: Mapping[str, Path] | None = None,
+        allow_retired: bool = True,
+    ) -> Any:
+        """Every change from ``old`` to ``new``: two standard references (``id@version``) or
+        two files or folders (JSON Schema, Table Schema, code lists). Returns a
+        :class:`~govstd.versions.changes.Diff` with each change classified for producers and
+        consumers and the overall verdict (backward, forward, full, none)."""
+        from govstd.versions.diff import diff_paths, diff_standards
+
+        paths = [Path(os.fspath(p)) for p in (old, new)]
+        exists = [p.exists() for p in paths]
+        if all(exists):
+            return diff_paths(
+                paths[0],
+                paths[1],
+                renames=renames,
+                old_resources=old_resources,
+                new_resources=new_resources,
+            )
+        if any(exists):
+            raise UsageError("give two standard references or two files, not one of each")
+        before = self.resolve(os.fspath(old), allow_retired=allow_retired)
+        after = self.resolve(os.fspath(new), allow_retired=allow_retired)
+        return diff_standards(before, after, renames=renames, environ=self.environ)
+
+    def migrate(
+        self,
+        sources: SourceArg | Sequence[SourceArg],
+        *,
+        standard: str,
+        to: str,
+        output: SourceArg,
+        output_format: str | None = None,
+        input_format: str | None = None,
+        encoding: str | None = None,
+        batch_size: int | None = None,
+        max_findings: int | None = None,
+        allow_retired: bool = False,
+    ) -> Any:
+        """Migrate records of ``standard`` to version ``to`` through the chain of declared
+        migrations; see :mod:`govstd.versions.migrate`. Returns a
+        :class:`~govstd.versions.migrate.MigrationResult` (``records == written + rejected``)."""
+        from govstd.versions.migrate import run_migration
+
+        if isinstance(sources, str | os.PathLike):
+            sources = [sources]
+        return run_migration(
+            self,
+            list(sources),
+            standard=standard,
+            to=to,
+            output=Path(os.fspath(output)),
+            output_format=output_format,
+            input_format=input_format,
+            encoding=encoding,
+            batch_size=batch_size,
+            max_findings=max_findings,
+            allow_retired=allow_retired,
+        )
+
+    def lint_standards(self, ids: Iterable[str] | None = None) -> Any:
+        """Check the standards' versions against their versioning promises; see
+        :mod:`govstd.versions.lint`. Returns a :class:`~govstd.versions.lint.LintResult`."""
+        from govstd.versions.lint import lint_standards
+
+        return lint_standards(self.registry, self.catalogue, ids=ids, environ=self.environ)
+
+    def validate_all_versions(
+        self, sources: SourceArg | Sequence[SourceArg], *, standard: str, **options: Any
+    ) -> Any:
+        """Validate ``sources`` against every version of ``standard`` (an id, or ``id@all``)
+        in one call: per-version conformance and finding counts, and for the newest version
+        an upgrade plan; see :mod:`govstd.versions.conformance`."""
+        from govstd.versions.conformance import validate_all_versions
+
+        return validate_all_versions(self, sources, standard=standard, **options)
 
     def compiled(self, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
         """Compile once per session: plans are cached under ``key``."""

@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from govstd.engines.base import CompileContext, Plan, SchemaDocument
 from govstd.exceptions import SchemaError, UsageError
+from govstd.fieldstats import FieldObserver, field_docs
 from govstd.findings import Finding
 from govstd.formats.base import DEFAULT_BATCH_SIZE, DocumentBatch, ReadOptions, Source
 from govstd.plugins import collect
@@ -45,6 +46,12 @@ class ValidationOptions:
     allow_retired: bool = False
     as_of: date | None = None
     batch_size: int | None = None
+    #: read every source through this vendor adapter (see :mod:`govstd.adapters`)
+    adapter: str | None = None
+    #: XML: the element that is one record (streamed); default: the standard's, else none
+    record_element: str | None = None
+    #: XML: parsing limits (a :class:`govstd.xmlsafety.XmlLimits`); default: libxml2's caps
+    xml_limits: Any = None
 
 
 @dataclass
@@ -56,6 +63,8 @@ class Target:
     standard: Standard | None = None
     dialect: dict[str, Any] | None = None
     notes: list[Finding] = field(default_factory=list)
+    #: XML: the record element the standard declares (``[x.xml] record_element``)
+    record_element: str | None = None
 
     def plans_for(self, kind: str) -> list[Plan]:
         return self.plans.get(kind, [])
@@ -87,6 +96,13 @@ def compile_schema_file(session: Session, path: Path, options: ValidationOptions
     """Compile a schema file given with ``--schema``; sibling JSON files resolve ``$ref``s."""
     if not path.is_file():
         raise UsageError(f"schema file {path} does not exist")
+    if _is_xml_schema(path):
+        target = Target(name=str(path))
+        context = CompileContext(
+            catalogue=session.catalogue, format_check=options.format_check, as_of=options.as_of
+        )
+        _add_plan(target, _compile_xml_file(session, path, context))
+        return target
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
@@ -108,6 +124,27 @@ def compile_schema_file(session: Session, path: Path, options: ValidationOptions
     if isinstance(content, dict) and isinstance(content.get("dialect"), dict):
         target.dialect = content["dialect"]
     return target
+
+
+def _is_xml_schema(path: Path) -> bool:
+    """An XSD or Schematron file: by extension, else by a first byte ``<``."""
+    if path.suffix.lower() in (".xsd", ".sch", ".xml", ".rng"):
+        return True
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return False
+    return head.startswith(b"<")
+
+
+def _compile_xml_file(session: Session, path: Path, context: CompileContext) -> Plan:
+    """Compile an XSD or Schematron file (parsed safely; includes resolve locally)."""
+    from govstd.engines.xsd import read_xml_schema
+
+    content = read_xml_schema(path)
+    engine = _engine_for(session, content, path)
+    return engine.compile(SchemaDocument(content=content, path=path), context)
 
 
 def _sibling_resources(path: Path) -> dict[str, Any]:
@@ -144,6 +181,20 @@ def compile_standard(session: Session, standard: Standard, options: ValidationOp
         _add_plan(target, engine.compile(document, context))
         if role == "table_schema" and isinstance(content.get("dialect"), dict):
             target.dialect = content["dialect"]
+    xml_settings = standard.manifest.get("x", {}).get("xml", {})
+    if isinstance(xml_settings, dict):
+        target.record_element = xml_settings.get("record_element")
+        if xml_settings.get("root"):
+            context = CompileContext(
+                catalogue=context.catalogue,
+                format_check=context.format_check,
+                as_of=context.as_of,
+                extra={**context.extra, "xml_root": xml_settings["root"]},
+            )
+    for role in ("xsd", "schematron"):
+        path = standard.artefact_path(role)
+        if path is not None:
+            _add_plan(target, _compile_xml_file(session, path, context))
     # rules, code lists …: plans that plugins (built-in ones included) add for the standard
     for _plugin, plan in collect(
         session.plugin_manager, "govstd_compile_standard", standard=standard, context=context
@@ -221,8 +272,21 @@ def _validate_source(
     options: ValidationOptions,
     collector: _Collector,
     progress: Callable[[int, int | None], None] | None,
+    observer: FieldObserver | None = None,
 ) -> SourceStats:
-    reader = _choose_reader(session, source, options.input_format)
+    if options.adapter is not None and target.standard is not None:
+        from govstd.transform import adapter_reader, resolve_adapter_standard
+
+        adapter = session.adapters[options.adapter]
+        standard = resolve_adapter_standard(session, adapter, target.standard.ref)
+        reader = adapter_reader(session, adapter, standard)
+    else:
+        reader = _choose_reader(session, source, options.input_format)
+    if reader.kind == "xml" and hasattr(reader, "configured"):
+        reader = reader.configured(
+            record_element=options.record_element or target.record_element,
+            limits=options.xml_limits,
+        )
     plans = target.plans_for(reader.kind)
     if not plans:
         kinds = ", ".join(sorted(target.plans)) or "none"
@@ -242,18 +306,29 @@ def _validate_source(
     seen_any = False
     for batch in reader.read(source, read_options, session.catalogue):
         findings = _check_batch(checkers, batch)
+        if options.adapter is not None:
+            from govstd.adapters.model import without_shadowed
+
+            findings = without_shadowed(findings)
         rejected = set(batch.unreadable)
+        fixed: set[int] = set()  # records an adapter changed (a fix.* info finding)
         for finding in findings:
             if not finding.source:
                 finding.source = source.name
             if finding.is_error and finding.record is not None:
                 rejected.add(finding.record)
+            elif finding.code.startswith("fix.") and finding.record is not None:
+                fixed.add(finding.record)
             collector.add(finding, stats.stats)
+            stats.counts[finding.code] += 1
+        if observer is not None:
+            observer.observe(source.name, batch, findings)
         records = len(batch.ordinals) + len(set(batch.unreadable).difference(batch.ordinals))
         seen_any = seen_any or records > 0
         stats.stats.records += records
         stats.stats.rejected += len(rejected)
-        stats.stats.passed += records - len(rejected)
+        stats.stats.fixed += len(fixed - rejected)
+        stats.stats.passed += records - len(rejected) - len(fixed - rejected)
         encoding = getattr(batch, "encoding", None)
         if encoding and not stats.encoding:
             stats.encoding = encoding
@@ -263,6 +338,9 @@ def _validate_source(
     for finding in tail:
         finding.source = finding.source or source.name
         collector.add(finding, stats.stats)
+        stats.counts[finding.code] += 1
+    if observer is not None:
+        observer.observe_tail(tail)
     return stats
 
 
@@ -275,6 +353,7 @@ def run_validation(
     options: ValidationOptions,
     stdin: IO[bytes] | None = None,
     progress: Callable[[int, int | None], None] | None = None,
+    schematron: Path | None = None,
 ) -> Report:
     from govstd import __version__
 
@@ -283,10 +362,17 @@ def run_validation(
         resolved = session.resolve(standard, allow_retired=options.allow_retired)
         key = ("standard", resolved.ref, options.format_check, options.as_of)
         target = session.compiled(key, lambda: compile_standard(session, resolved, options))
-    else:
-        assert schema is not None
+    elif schema is not None:
         key = ("schema", str(schema.resolve()), options.format_check, options.as_of)
         target = session.compiled(key, lambda: compile_schema_file(session, schema, options))
+    else:
+        assert schematron is not None
+        key = ("no-schema", options.format_check, options.as_of)
+        target = Target(name=str(schematron))
+    if schematron is not None:
+        base = target
+        key = (*key, "schematron", str(schematron.resolve()))
+        target = session.compiled(key, lambda: _with_schematron(session, base, schematron, options))
 
     parsed = [Source.from_arg(s, stdin=stdin) for s in sources]
     if sum(1 for s in parsed if s.path is None) > 1:
@@ -304,14 +390,38 @@ def run_validation(
     )
     for note in target.notes:
         report.counts[note.code] += 1
+    observer = FieldObserver(field_docs(target.standard, schema))
     for source in parsed:
         report.sources.append(
-            _validate_source(session, source, target, options, collector, progress)
+            _validate_source(session, source, target, options, collector, progress, observer)
         )
+    report.fields = observer.result()
+    report.samples = observer.samples
     report.findings = collector.kept
     report.truncated = collector.truncated
     report.counts.update(collector.counts)
     return report
+
+
+def _with_schematron(
+    session: Session, base: Target, path: Path, options: ValidationOptions
+) -> Target:
+    """``base`` plus the rules of a ``--schematron`` file (a new target; ``base`` is cached)."""
+    if not path.is_file():
+        raise UsageError(f"schematron file {path} does not exist")
+    target = Target(
+        name=f"{base.name} + {path}" if base.plans else str(path),
+        plans={kind: list(plans) for kind, plans in base.plans.items()},
+        standard=base.standard,
+        dialect=base.dialect,
+        notes=list(base.notes),
+        record_element=base.record_element,
+    )
+    context = CompileContext(
+        catalogue=session.catalogue, format_check=options.format_check, as_of=options.as_of
+    )
+    _add_plan(target, _compile_xml_file(session, path, context))
+    return target
 
 
 def _standard_summary(standard: Standard | None) -> dict[str, Any] | None:

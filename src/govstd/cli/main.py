@@ -26,12 +26,18 @@ def cli() -> None:
 
 def _register_commands(group: click.Group) -> None:
     from govstd.cli.codelists import codelists
+    from govstd.cli.diff import diff
     from govstd.cli.explain import explain
+    from govstd.cli.generate import generate
+    from govstd.cli.migrate import migrate
     from govstd.cli.plugins import plugins
     from govstd.cli.standards import standards
+    from govstd.cli.transform import transform
     from govstd.cli.validate import validate
 
-    for command in (validate, standards, codelists, explain, plugins):
+    for command in (validate, transform, standards, codelists, explain, plugins, generate):
+        group.add_command(command)
+    for command in (diff, migrate):
         group.add_command(command)
 
 

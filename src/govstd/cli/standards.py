@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import click
@@ -79,3 +80,43 @@ def show_standard(
             click.echo(f"  {rule.id} ({rule.check})")
     others = [f"{s.version} ({s.status})" for s in session.registry.versions(std.id)]
     click.echo(f"versions: {', '.join(others)}")
+
+
+@standards.command(
+    "lint",
+    epilog="Examples:\n  govstd standards lint\n  govstd standards lint cn.natural-person -f json\n"
+    "  govstd standards lint --standards-dir ./my-standards",
+)
+@click.argument("ids", nargs=-1)
+@click.option(
+    "--output-format", "-f", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@lang_option
+@session_options
+@handle_errors
+def lint_standards(
+    session: Any, ids: tuple[str, ...], output_format: str, lang: str | None
+) -> None:
+    """Check every version pair against its manifest's versioning promise (exit 1 if broken).
+
+    With versioning = "semver", a minor release must keep every record of the previous
+    version valid, and a patch release must not change what is valid. Also checks
+    supersedes and the declared migrations.
+    """
+    result = session.lint_standards(list(ids) or None)
+    if output_format == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        lang = pick_lang(lang)
+        for pair in result.pairs:
+            mark = "ok" if pair.ok else "BROKEN"
+            click.echo(
+                f"{pair.old} → {pair.new}  {pair.bump:5}  promise {pair.promise:6}  "
+                f"verdict {pair.verdict.value:8}  {mark}"
+            )
+        for finding in result.findings:
+            message = session.catalogue.message(finding, lang)
+            click.echo(f"{finding.severity.label}: {finding.source}: {message} [{finding.code}]")
+        click.echo("lint passed" if result.ok else "lint failed")
+    if not result.ok:
+        sys.exit(1)

@@ -17,6 +17,7 @@ from govstd.cli.options import (
     pick_lang,
     session_options,
 )
+from govstd.cli.reporting import reporting_options
 
 
 def _progress_wanted() -> bool:
@@ -30,7 +31,13 @@ Examples:
   govstd validate a.csv b.csv --standard cn.legal-entity@latest -f json -o report.json
   govstd validate data.csv --schema tableschema.json
   govstd validate package.json --schema release-package-schema.json --no-format-check
+  govstd validate activities.xml --schema iati-activities-schema.xsd --record-element iati-activity
+  govstd validate invoice.xml --schema invoice.xsd --schematron rules.sch
   cat export.csv | govstd validate - --input-format csv --standard cn.natural-person
+  govstd validate acme-export.csv --adapter acme-hr --standard cn.natural-person@1.1
+  govstd validate export.csv -s cn.natural-person@1.1 --report junit:junit.xml --report html:report.html
+  govstd validate export.csv -s cn.natural-person@1.1 --baseline baseline.json --fail-on new
+  govstd validate export.csv -s cn.natural-person@1.1 --waivers govstd.toml -f github
 
 """
     + EXIT_CODES_HELP
@@ -46,7 +53,20 @@ Examples:
 @click.option(
     "--schema",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="A JSON Schema or Table Schema file; JSON files beside it resolve its $refs.",
+    help="A JSON Schema or Table Schema file; JSON files beside it resolve its $refs. "
+    "Or an XML Schema (.xsd): includes and imports resolve from local files only.",
+)
+@click.option(
+    "--schematron",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="ISO Schematron rules (XSLT 1.0 query binding) for XML sources; alone or with "
+    "--standard/--schema.",
+)
+@click.option(
+    "--record-element",
+    metavar="NAME",
+    help="XML: stream the sources, each NAME element being one record (e.g. iati-activity); "
+    "default: the standard's, else each document is one record.",
 )
 @click.option(
     "--input-format",
@@ -60,12 +80,19 @@ Examples:
     help="Character encoding of the sources (utf-8, gbk, gb18030 …); default: detect.",
 )
 @click.option(
+    "--adapter",
+    "-a",
+    metavar="NAME",
+    help="Read the sources as this vendor adapter's feeds; findings point at the vendor's "
+    "rows and columns (--standard defaults to the adapter's).",
+)
+@click.option(
     "--output-format",
     "-f",
-    type=click.Choice(["text", "json"]),
+    metavar="FORMAT",
     default="text",
     show_default=True,
-    help="Report format.",
+    help="Report format: text, json, junit, sarif, github, html, or any installed reporter.",
 )
 @click.option(
     "--output",
@@ -75,10 +102,11 @@ Examples:
 )
 @click.option(
     "--fail-on",
-    type=click.Choice(["error", "warning", "info", "never"]),
+    type=click.Choice(["error", "warning", "info", "never", "new"]),
     default="error",
     show_default=True,
-    help="Lowest severity that makes the exit code 1.",
+    help="Lowest severity that makes the exit code 1; 'new': only errors not in --baseline. "
+    "Waived findings never fail.",
 )
 @click.option(
     "--max-findings",
@@ -104,13 +132,18 @@ Examples:
 @lang_option
 @session_options
 @handle_errors
+@reporting_options
 def validate(
     session: Any,
+    reporting: Any,
     sources: tuple[str, ...],
     standard: str | None,
     schema: Path | None,
+    schematron: Path | None,
+    record_element: str | None,
     input_format: str | None,
     encoding: str | None,
+    adapter: str | None,
     output_format: str,
     output: Path | None,
     fail_on: str,
@@ -121,8 +154,27 @@ def validate(
     lang: str | None,
 ) -> None:
     """Validate SOURCES (files, or - for standard input) against a standard or a schema."""
-    if (standard is None) == (schema is None):
+    if (standard is None) == (schema is None) and not (
+        (adapter and schema is None) or (schematron is not None and standard is None)
+    ):
         raise click.UsageError("give exactly one of --standard REF or --schema FILE")
+    if standard is not None and standard.endswith("@all"):
+        from govstd.cli.allversions import validate_all
+
+        validate_all(
+            session,
+            sources,
+            standard,
+            input_format=input_format,
+            encoding=encoding,
+            as_of=as_of.date() if as_of else date.today(),
+            format_check=format_check,
+            output_format=output_format,
+            output=output,
+            lang=pick_lang(lang),
+        )
+    reporter = reporting.reporter(session, output_format)
+    reporting.check(session)
     bar: Any = None
     progress = None
     if _progress_wanted():
@@ -147,11 +199,15 @@ def validate(
             as_of=as_of.date() if as_of else date.today(),
             stdin=sys.stdin.buffer,
             progress=progress,
+            adapter=adapter,
+            schematron=schematron,
+            record_element=record_element,
         )
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    reporter = session.reporters[output_format]
+    today = as_of.date() if as_of else date.today()
+    reporting.finish(session, report, lang=pick_lang(lang), today=today)
     text = reporter.render(report, catalogue=session.catalogue, lang=pick_lang(lang))
     if output is not None:
         output.write_text(text, encoding="utf-8")

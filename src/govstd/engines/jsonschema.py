@@ -6,8 +6,10 @@ and its resources in an offline registry, resolves every reachable ``$ref`` (see
 :mod:`govstd.engines.jsonschema_refs`), builds one python-jsonschema validator and compiles a
 fast validity predicate (see :mod:`govstd.engines.jsonschema_fast`).
 
-Checking (:class:`JsonSchemaChecker`) asks the predicate first; only records it rejects go
-through python-jsonschema's ``iter_errors``. Each top-level error becomes one
+Checking (:class:`JsonSchemaChecker`) asks the predicate first (over the whole batch, the
+loop in C); only records it rejects go through python-jsonschema's ``iter_errors``, on a
+validator that descends only into the properties the predicate rejects (same errors, see
+:func:`govstd.engines.jsonschema_fast.pruning_validator`). Each top-level error becomes one
 :class:`~govstd.findings.Finding` (``additionalProperties``/``unevaluatedProperties`` become
 one finding per unexpected property):
 
@@ -22,14 +24,17 @@ one finding per unexpected property):
 * for ``oneOf``/``anyOf`` the hint and the ``closest`` parameter name the best sub-error
   (``jsonschema.exceptions.best_match``), while pointer and keyword stay the top-level ones.
 
-python-jsonschema (and its ~1 s import, due to the format checkers) is loaded on first
-compile, so ``detect`` and importing this module stay cheap.
+python-jsonschema is loaded on first compile, so ``detect`` and importing this module stay
+cheap; its ``iri`` format checkers' grammar (~1-2 s to build) only when an ``iri`` format is
+checked (:func:`defer_rfc3987_syntax`).
 """
 
 from __future__ import annotations
 
 import reprlib
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import compress
+from operator import not_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -126,6 +131,7 @@ class JsonSchemaEngine:
         dialect and :class:`~govstd.exceptions.ReferenceResolutionError` for a ``$ref`` that
         cannot be resolved from ``schema.resources`` (nothing is ever downloaded).
         """
+        defer_rfc3987_syntax()
         from govstd.engines import jsonschema_fast, jsonschema_refs
 
         label = str(schema.path) if schema.path is not None else "<schema>"
@@ -142,8 +148,12 @@ class JsonSchemaEngine:
         if isinstance(content, dict) and space.root_uri and not _has_own_id(content, dialect):
             # Give the root its file URI as base, so relative references resolve beside it.
             root = {"$ref": space.root_uri}
-        validator = dialect.validator(root, registry=space.registry, format_checker=format_checker)
-        predicate = jsonschema_fast.compile_predicate(space, format_checker)
+        fast = jsonschema_fast.compile_fast_path(space, format_checker)
+        validator_class = dialect.validator
+        if fast is not None and fast.by_node:
+            validator_class = jsonschema_fast.pruning_validator(validator_class, fast.by_node)
+        validator = validator_class(root, registry=space.registry, format_checker=format_checker)
+        predicate = None if fast is None else fast.predicate
         return JsonSchemaPlan(
             validator=validator,
             predicate=predicate,
@@ -152,6 +162,53 @@ class JsonSchemaEngine:
             label=label,
             patterns=space.patterns,
         )
+
+
+def defer_rfc3987_syntax() -> None:
+    """Defer building the ``rfc3987_syntax`` grammar until an ``iri`` format is checked.
+
+    Importing python-jsonschema imports its format checkers, and the ``iri`` and
+    ``iri-reference`` checkers import ``rfc3987_syntax``, which builds an Earley parser at
+    import: about 2 s, on every run, for formats few schemas use. Before python-jsonschema is
+    first imported, this puts a stand-in module in ``sys.modules`` whose ``is_valid_syntax``
+    (the one name python-jsonschema takes from it) imports the real module on its first call
+    and delegates to it; any other attribute does the same. Verdicts are unchanged, only
+    the cost moves to the first ``iri`` check. Does nothing when either module is already
+    imported or ``rfc3987_syntax`` is not installed.
+    """
+    import importlib
+    import importlib.util
+    import sys
+    import types
+
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return
+    try:
+        if importlib.util.find_spec("rfc3987_syntax") is None:
+            return
+    except (ImportError, ValueError):
+        return
+    stand_in = types.ModuleType("rfc3987_syntax", "stand-in: imports rfc3987_syntax on first use")
+    loaded: list[Any] = []
+
+    def real() -> Any:
+        if not loaded:
+            if sys.modules.get("rfc3987_syntax") is stand_in:
+                del sys.modules["rfc3987_syntax"]
+            loaded.append(importlib.import_module("rfc3987_syntax"))
+        return loaded[0]
+
+    def is_valid_syntax(term: str, value: str) -> Any:
+        return real().is_valid_syntax(term, value)
+
+    def attribute(name: str) -> Any:
+        if name.startswith("__"):  # the import system probing (__path__, __spec__ …)
+            raise AttributeError(name)
+        return getattr(real(), name)
+
+    stand_in.is_valid_syntax = is_valid_syntax  # type: ignore[attr-defined]
+    stand_in.__getattr__ = attribute  # type: ignore[attr-defined]
+    sys.modules["rfc3987_syntax"] = stand_in
 
 
 def _has_own_id(content: dict[str, Any], dialect: Any) -> bool:
@@ -287,17 +344,38 @@ class JsonSchemaChecker:
 
     def check_documents(self, batch: DocumentBatch) -> Iterable[Finding]:
         plan = self.plan
-        predicate = plan.predicate
+        records, ordinals, lines = batch.records, batch.ordinals, batch.lines
+        if len(ordinals) != len(records) or len(lines) != len(records):
+            raise ValueError("a document batch needs one ordinal and one line per record")
         out: list[Finding] = []
-        for record, ordinal, line in zip(batch.records, batch.ordinals, batch.lines, strict=True):
-            if predicate is not None:
-                try:
-                    if predicate(record):
-                        continue
-                except Exception:  # the fast path gave up; python-jsonschema decides
-                    pass
-            out.extend(plan.findings(record, source=self.source, ordinal=ordinal, line=line))
+        for index in self.rejected(records):
+            record = records[index]
+            out.extend(
+                plan.findings(
+                    record, source=self.source, ordinal=ordinals[index], line=lines[index]
+                )
+            )
         return out
+
+    def rejected(self, records: Sequence[Any]) -> Iterable[int]:
+        """Indexes of the records the fast path does not accept (all, without one)."""
+        predicate = self.plan.predicate
+        if predicate is None:
+            return range(len(records))
+        try:
+            # the loop runs in C; the predicate is the only Python called per record
+            return list(compress(range(len(records)), map(not_, map(predicate, records))))
+        except Exception:  # the fast path gave up on some record: ask record by record
+            pass
+        indexes = []
+        for index, record in enumerate(records):
+            try:
+                if predicate(record):
+                    continue
+            except Exception:  # python-jsonschema decides
+                pass
+            indexes.append(index)
+        return indexes
 
     def finish(self) -> Iterable[Finding]:
         return ()

@@ -16,6 +16,23 @@ through ``Validator.VALIDATORS``. Schemas that use keywords compiled here do not
 anything unknown) get no predicate: :func:`compile_predicate` returns ``None`` and the engine
 uses python-jsonschema alone. The differential tests run the JSON-Schema-Test-Suite and
 generated schemas through both.
+
+Two refinements make the common feed cheap:
+
+* **Generated record functions.** A schema object of sole type ``object`` with only
+  ``required``/``properties``/``additionalProperties``/``min``/``maxProperties`` (the shape of
+  a flat record) becomes one generated Python function (:meth:`_Compiler.object_function`):
+  required and closed property sets are set operations on ``x.keys()``, and each property is
+  one straight-line test, written inline when its schema is a plain scalar leaf (type,
+  length, pattern, enum, const, limits, and python-jsonschema's own ``date``/``email`` checks
+  inlined by identity), else a call of its compiled predicate. The generated source is the
+  function's ``__doc__``.
+* **Pruned errors.** :func:`pruning_validator` gives the plan a python-jsonschema validator
+  whose ``properties`` and ``items`` keywords skip the members whose subschema's predicate
+  accepts them: a subschema that accepts its value yields no errors, so the errors are the
+  same, in the same order, at a fraction of the cost (python-jsonschema's cost is descending
+  into every property). ``tests/test_jsonschema_fast.py`` checks both against an ordinary
+  python-jsonschema validator.
 """
 
 from __future__ import annotations
@@ -24,6 +41,7 @@ import math
 import numbers
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import jsonschema.protocols
@@ -35,7 +53,7 @@ from govstd.engines.jsonschema_refs import Dialect, SchemaSpace, base_of, dialec
 if TYPE_CHECKING:
     from referencing._core import Resolver
 
-__all__ = ["Predicate", "compile_predicate"]
+__all__ = ["FastPath", "Predicate", "compile_fast_path", "compile_predicate", "pruning_validator"]
 
 Predicate = Callable[[Any], bool]
 
@@ -51,6 +69,15 @@ _COMPILED = frozenset(
     }
 )  # fmt: skip
 _DELEGATED = frozenset({"multipleOf", "dependentRequired"})
+# A schema object with sole type "object" and only these keywords becomes one generated function.
+_GENERATED_OBJECT = frozenset(
+    {"type", "required", "properties", "additionalProperties", "minProperties", "maxProperties"}
+)
+# Keywords a leaf (a schema of one scalar type) may have to become an inline expression.
+_LEAF = frozenset(
+    {"type", "enum", "const", "format", "minLength", "maxLength", "pattern", "minimum",
+     "maximum", "exclusiveMinimum", "exclusiveMaximum"}
+)  # fmt: skip
 
 
 class _Unsupported(Exception):
@@ -216,6 +243,10 @@ class _Compiler:
             (numbers_ if keyword == "multipleOf" else objects).append(check)
 
         sole = _sole_type(node, has)
+        if sole == "object" and has <= _GENERATED_OBJECT:
+            generated = self.object_function(node, has, sub, dialect)
+            if generated is not None:
+                return generated
         if sole is not None:
             # One JSON type: only its own checks can ever apply, so test the type and run
             # them in one step.
@@ -227,6 +258,166 @@ class _Compiler:
             )
             return _all([_fused(sole, type_test, specific), *generic]) or _true
         return _assemble(_all(generic), _all(objects), _all(arrays), _all(strings), _all(numbers_))
+
+    # -- generated code -------------------------------------------------------------------
+
+    def object_function(
+        self,
+        node: dict[str, Any],
+        has: set[str],
+        sub: Callable[[Any], Predicate],
+        dialect: Dialect,
+    ) -> Predicate | None:
+        """One generated function for a schema object of sole type ``object``.
+
+        Required names, closed property sets and property counts become set operations on
+        ``x.keys()``; each declared property is one straight-line test: an inline expression
+        when its schema is a plain scalar leaf (see :meth:`leaf_expression`), else a call of
+        its compiled predicate.
+        """
+        space: dict[str, Any] = {"_M": _MISSING}
+        lines = ["def check(x):", "    if not isinstance(x, dict):", "        return False"]
+
+        def const(value: Any) -> str:
+            name = f"_c{len(space)}"
+            space[name] = value
+            return name
+
+        required: frozenset[str] = frozenset()
+        if "required" in has and node["required"]:
+            required = frozenset(node["required"])
+            lines += [f"    if not x.keys() >= {const(required)}:", "        return False"]
+        declared = node.get("properties", {}) if "properties" in has else {}
+        if not isinstance(declared, dict):
+            return None
+        names = frozenset(declared)
+        if "additionalProperties" in has:
+            extra = sub(node["additionalProperties"])
+            if extra is _false:
+                lines += [f"    if not x.keys() <= {const(names)}:", "        return False"]
+            elif extra is not _true:
+                lines += [
+                    f"    for key in x.keys() - {const(names)}:",
+                    f"        if not {const(extra)}(x[key]):",
+                    "            return False",
+                ]
+        if "minProperties" in has:
+            lines += [f"    if len(x) < {const(node['minProperties'])}:", "        return False"]
+        if "maxProperties" in has:
+            lines += [f"    if len(x) > {const(node['maxProperties'])}:", "        return False"]
+        for name, child in declared.items():
+            check = sub(child)  # compiled either way: python-jsonschema's errors are pruned by it
+            if check is _true:
+                continue
+            guards: list[tuple[str, str]] = []
+            expression = self.leaf_expression(child, dialect, const, guards)
+            if expression is None:
+                expression, guards = f"{const(check)}(v)", []
+            key = const(name)
+            if name in required:
+                lines += [
+                    f"    v = x[{key}]",
+                    f"    if not ({expression}):",
+                    "        return False",
+                ]
+                indent = "    "
+            else:
+                lines += [
+                    f"    v = x.get({key}, _M)",
+                    "    if v is not _M:",
+                    f"        if not ({expression}):",
+                    "            return False",
+                ]
+                indent = "        "
+            for call, exception in guards:
+                lines += [
+                    f"{indent}try:",
+                    f"{indent}    {call}",
+                    f"{indent}except {exception}:",
+                    f"{indent}    return False",
+                ]
+        lines.append("    return True")
+        source = "\n".join(lines) + "\n"
+        namespace = dict(space)
+        exec(compile(source, "<govstd.jsonschema_fast>", "exec"), namespace)
+        function: Predicate = namespace["check"]
+        function.__doc__ = source  # what was generated, for debugging
+        return function
+
+    def leaf_expression(
+        self,
+        node: Any,
+        dialect: Dialect,
+        const: Callable[[Any], str],
+        guards: list[tuple[str, str]] | None = None,
+    ) -> str | None:
+        """A Python expression over ``v`` equal to the predicate of a plain scalar schema.
+
+        Only for a schema object of one scalar type whose keywords are all in ``_LEAF`` (and
+        not draft 4, whose numeric keywords differ); ``None`` otherwise. With ``guards``, a
+        format may add ``(call, exception)`` pairs: ``call`` (over ``v``) must then not raise
+        ``exception`` once the expression holds.
+        """
+        if not isinstance(node, dict) or dialect.name == "draft-04":
+            return None
+        if dialect_at(node, dialect) is not dialect:
+            return None
+        known = dialect.keywords
+        has = {keyword for keyword in node if keyword in known}
+        if not has <= _LEAF:
+            return None
+        sole = _sole_type(node, has)
+        tests = {
+            "string": "isinstance(v, str)",
+            "boolean": "isinstance(v, bool)",
+            "null": "v is None",
+            "number": f"(type(v) is float or type(v) is int or {const(_is_number)}(v))",
+            "integer": f"(type(v) is int or {const(_type_test('integer', dialect)[0])}(v))",
+        }
+        if sole not in tests:
+            return None
+        parts = [tests[sole]]
+        if "enum" in has:
+            values = node["enum"]
+            if sole == "string" and isinstance(values, list):
+                parts.append(f"v in {const(frozenset(e for e in values if type(e) is str))}")
+            else:
+                parts.append(f"{const(self.enum(node, dialect))}(v)")
+        if "const" in has:
+            if sole == "string" and type(node["const"]) is str:
+                parts.append(f"v == {const(node['const'])}")
+            else:
+                parts.append(f"{const(self.const(node, dialect))}(v)")
+        if "format" in has and self.format_checker is not None:
+            fmt = node["format"]
+            if fmt in self.format_checker.checkers:
+                function, raises = self.format_checker.checkers[fmt]
+                inline = (
+                    _inline_format(function, raises, sole, const) if guards is not None else None
+                )
+                if inline is None:
+                    parts.append(f"{const(_format_test(function, raises))}(v)")
+                else:
+                    parts.append(inline[0])
+                    guards.extend(inline[1])
+        if sole == "string":
+            if "minLength" in has:
+                parts.append(f"len(v) >= {const(node['minLength'])}")
+            if "maxLength" in has:
+                parts.append(f"len(v) <= {const(node['maxLength'])}")
+            if "pattern" in has:
+                parts.append(f"{const(re.compile(node['pattern']).search)}(v) is not None")
+        elif sole in ("number", "integer"):
+            # written as python-jsonschema writes them, so NaN and friends agree too
+            for keyword, failing in (
+                ("minimum", "<"),
+                ("maximum", ">"),
+                ("exclusiveMinimum", "<="),
+                ("exclusiveMaximum", ">="),
+            ):
+                if keyword in has:
+                    parts.append(f"not v {failing} {const(node[keyword])}")
+        return "(" + " and ".join(parts) + ")"
 
     def reference(self, ref: Any, resolver: Resolver[Any], dialect: Dialect) -> Predicate:
         if not isinstance(ref, str):
@@ -544,6 +735,32 @@ def _format_test(function: Callable[[Any], Any], raises: Any) -> Predicate:
     return conforms
 
 
+def _inline_format(
+    function: Callable[[Any], Any], raises: Any, sole: str | None, const: Callable[[Any], str]
+) -> tuple[str, list[tuple[str, str]]] | None:
+    """python-jsonschema's own ``date`` and ``email`` checks, written out inline.
+
+    Only for exactly those functions of ``jsonschema._format`` (compared by identity), on a
+    value already known to be a string; ``None`` for anything else.
+    """
+    from jsonschema import _format
+
+    if sole != "string":
+        return None
+    if function is getattr(_format, "is_email", None):
+        return '"@" in v', []  # is_email: '"@" in instance'
+    regex = getattr(_format, "_RE_DATE", None)
+    if function is getattr(_format, "is_date", None) and regex is not None and raises is ValueError:
+        # is_date: bool(_RE_DATE.fullmatch(instance) and date.fromisoformat(instance)), a
+        # ValueError meaning "not a date"; a date object is always true
+        from datetime import date
+
+        return f"{const(regex.fullmatch)}(v) is not None", [
+            (f"{const(date.fromisoformat)}(v)", const(ValueError))
+        ]
+    return None
+
+
 def _sole_type(node: dict[str, Any], has: set[str]) -> str | None:
     """The JSON type a schema object allows, when it allows exactly one."""
     if "type" not in has:
@@ -596,12 +813,120 @@ def _assemble(
     return lambda x: first(x) and by_type(x)
 
 
+class _Missing:
+    """A property that is absent (``None`` is a JSON value)."""
+
+
+_MISSING = _Missing()
+
+
+@dataclass(frozen=True, slots=True)
+class FastPath:
+    """What the compiler made of a schema: the validity predicate of the whole record, and
+    the predicate of every subschema that is evaluated in exactly one way (keyed by the
+    ``id`` of the schema object, which the schema space keeps alive)."""
+
+    predicate: Predicate
+    by_node: dict[int, Predicate]
+
+
+def compile_fast_path(
+    space: SchemaSpace, format_checker: jsonschema.FormatChecker | None
+) -> FastPath | None:
+    """The schema's :class:`FastPath`, or ``None`` if it uses what the fast path lacks."""
+    compiler = _Compiler(space, format_checker)
+    try:
+        predicate = compiler.schema(space.root, space.resolver(), space.dialect, by_ref=True)
+    except (_Unsupported, re.error, TypeError, AttributeError, KeyError):
+        return None
+    by_node: dict[int, Predicate] = {}
+    ambiguous: set[int] = set()
+    for (node_id, _base, _dialect), check in compiler.done.items():
+        if node_id in by_node and by_node[node_id] is not check:
+            ambiguous.add(node_id)
+        by_node[node_id] = check
+    for node_id in ambiguous:
+        del by_node[node_id]
+    return FastPath(predicate, by_node)
+
+
 def compile_predicate(
     space: SchemaSpace, format_checker: jsonschema.FormatChecker | None
 ) -> Predicate | None:
     """The schema's validity predicate, or ``None`` if it uses what the fast path lacks."""
-    compiler = _Compiler(space, format_checker)
-    try:
-        return compiler.schema(space.root, space.resolver(), space.dialect, by_ref=True)
-    except (_Unsupported, re.error, TypeError, AttributeError, KeyError):
-        return None
+    fast = compile_fast_path(space, format_checker)
+    return None if fast is None else fast.predicate
+
+
+def pruning_validator(
+    validator: type[jsonschema.protocols.Validator], by_node: dict[int, Predicate]
+) -> type[jsonschema.protocols.Validator]:
+    """``validator`` whose ``properties`` and ``items`` skip the members the fast path
+    accepts.
+
+    python-jsonschema's cost on an invalid record is descending into every property; the
+    errors of a subschema that accepts its value are none, so descending only into the
+    properties whose predicate rejects (or raises) yields exactly the same errors, in the
+    same order, with the same paths. Subschemas without a predicate are always descended.
+    """
+    import jsonschema.validators
+
+    keywords = validator.VALIDATORS
+    original_properties = keywords.get("properties")
+    original_items = keywords.get("items")
+    get = by_node.get
+    prefix_items = "prefixItems" in keywords  # 2020-12: items applies after prefixItems
+
+    def passes(check: Predicate | None, value: Any) -> bool:
+        if check is None:
+            return False
+        try:
+            return check(value) is True
+        except Exception:  # the fast path gave up: descend
+            return False
+
+    def properties(v: Any, schema: Any, instance: Any, parent: Any) -> Any:
+        if isinstance(instance, dict) and isinstance(schema, dict):
+            schema = {
+                name: child
+                for name, child in schema.items()
+                if name in instance and not passes(get(id(child)), instance[name])
+            }
+        return original_properties(v, schema, instance, parent)  # type: ignore[misc]
+
+    def items(v: Any, schema: Any, instance: Any, parent: Any) -> Any:
+        check = get(id(schema)) if isinstance(schema, dict) else None
+        if check is not None and isinstance(instance, list):
+            start = len(parent.get("prefixItems", ())) if prefix_items else 0
+            if all(passes(check, each) for each in instance[start:]):
+                return ()
+        return original_items(v, schema, instance, parent)  # type: ignore[misc]
+
+    changed: dict[str, Any] = {}
+    if original_properties is not None:
+        changed["properties"] = properties
+    if original_items is not None:
+        changed["items"] = items
+    pruning = jsonschema.validators.extend(validator, changed)
+
+    # python-jsonschema picks the class of every subschema it descends into by its
+    # ``$schema`` (``validator_for``): a subschema declaring this dialect would get the
+    # dialect's own class back, and stop pruning. Keep this class for this dialect; another
+    # dialect's subschema still gets that dialect's class.
+    import attrs
+
+    fields = [(field.name, field.alias) for field in attrs.fields(pruning) if field.init]
+    validator_for = jsonschema.validators.validator_for
+
+    def evolve(self: Any, **changes: Any) -> Any:
+        schema = changes.setdefault("schema", self.schema)
+        chosen = validator_for(schema, default=pruning)
+        if chosen is validator:
+            chosen = pruning
+        for name, alias in fields:
+            if alias not in changes:
+                changes[alias] = getattr(self, name)
+        return chosen(**changes)
+
+    pruning.evolve = evolve  # type: ignore[method-assign]
+    return pruning

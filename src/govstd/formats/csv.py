@@ -36,6 +36,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -62,6 +63,20 @@ _SURROGATE = re.compile("[\udc80-\udcff]")
 _IGNORED_DIALECT_KEYS = frozenset(
     {"lineTerminator", "caseSensitiveHeader", "nullSequence", "csvddfVersion", "$schema"}
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """Where the columnar reader stopped: the Python reader goes on from here."""
+
+    header: list[str]
+    header_line: int
+    dialect: CsvDialect
+    encoding: str
+    #: physical lines and records consumed so far
+    line: int
+    ordinal: int
+    position: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +237,25 @@ class _CsvRead:
         self.findings: list[Finding] = []
         self.encoding = "utf-8"
         self.reader: Any = None
+        #: set when continuing a source the columnar reader started (see ``resume``)
+        self.resumed: Resume | None = None
+        #: physical lines consumed before this reader's first line
+        self.base = 0
+
+    def resume(self, state: Resume, leftover: bytes) -> Iterator[TableBatch]:
+        """Go on reading a source the columnar reader gave up on, from a record boundary
+        (``leftover``: the bytes it had read past that boundary)."""
+        self.resumed = state
+        self.base = state.line
+        self.encoding = state.encoding
+        self.position = state.position
+        raw = leftover or self._read(CHUNK_BYTES)
+        csv.field_size_limit(self.limit)
+        self.reader = csv.reader(self.lines(raw, not raw), **state.dialect.reader_options())
+        return self._rows(self.reader, state.dialect)
+
+    def _line_num(self) -> int:
+        return self.base + self.reader.line_num
 
     # -- bytes to lines -------------------------------------------------------------------
 
@@ -317,7 +351,7 @@ class _CsvRead:
     def _overflowed(self, length: int) -> None:
         # This runs inside the csv reader's request for its next line, so the discarded
         # line is the one after the reader's current line count.
-        self.overflow[self.reader.line_num + 1] = length
+        self.overflow[self._line_num() + 1] = length
 
     # -- lines to batches -----------------------------------------------------------------
 
@@ -332,9 +366,30 @@ class _CsvRead:
             self.encoding = detect_encoding(sample, final=eof).encoding
         sample_text = sample.decode(self.encoding, errors="replace")
         dialect = resolve_dialect(self.options.dialect, sample_text, suffix=self.source.suffix)
+        if self._columnar_ok(dialect, sample, eof):
+            from govstd.formats.csvfast import ColumnarRead
+
+            yield from ColumnarRead(self, dialect, sample).batches()
+            return
         csv.field_size_limit(self.limit)
         self.reader = csv.reader(self.lines(sample, eof), **dialect.reader_options())
         yield from self._rows(self.reader, dialect)
+
+    def _columnar_ok(self, dialect: CsvDialect, sample: bytes, eof: bool) -> bool:
+        """Whether the columnar (polars) reader may take this source: clean UTF-8 and a
+        simple dialect; it checks every block itself and hands back to this reader on the
+        first one it cannot read exactly as this reader would."""
+        wanted = os.environ.get("GOVSTD_COLUMNAR", "auto").lower()
+        if wanted in ("0", "off", "no", "false") or (eof and wanted != "force"):
+            return False  # small sources: the columnar reader would not pay for itself
+        if self.encoding not in ("utf-8", "utf-8-sig") or self.limit < 4 * CHUNK_BYTES:
+            return False
+        simple = CsvDialect(delimiter=dialect.delimiter, header=True)
+        if dialect != simple or dialect.delimiter in '"\r\n' or not dialect.delimiter.isascii():
+            return False
+        from importlib.util import find_spec
+
+        return find_spec("polars") is not None
 
     def _finding(self, code: str, **kwargs: Any) -> Finding:
         return self.catalogue.finding(code, source=self.source.name, **kwargs)
@@ -380,10 +435,12 @@ class _CsvRead:
     def _rows(self, reader: Any, dialect: CsvDialect) -> Iterator[TableBatch]:
         header: list[str] = []
         header_line = 0
-        end = 0  # last physical line consumed
+        end = self.base  # last physical line consumed
         comment = dialect.comment_char
+        if self.resumed is not None:
+            header, header_line = list(self.resumed.header), self.resumed.header_line
         # 1. the header: the first non-blank, non-comment row
-        while dialect.header:
+        while dialect.header and self.resumed is None:
             try:
                 row = next(reader)
             except StopIteration:
@@ -391,10 +448,10 @@ class _CsvRead:
                 yield self._batch(header, [], [], [], [], header_line)
                 return
             except csv.Error as exc:
-                self.findings.append(self._bad_record(exc, end + 1, reader.line_num, None))
-                end = reader.line_num
+                self.findings.append(self._bad_record(exc, end + 1, self._line_num(), None))
+                end = self._line_num()
                 continue
-            start, end = end + 1, reader.line_num
+            start, end = end + 1, self._line_num()
             if not row or (comment and row[0].startswith(comment)):
                 continue
             header, header_line = self._clean_header(row, start), start
@@ -406,17 +463,17 @@ class _CsvRead:
         lines: list[int] = []
         unreadable: list[int] = []
         ends: list[int] = []  # the line each row of ``rows[synced:]`` ends on
-        ordinal = 0
+        ordinal = self.resumed.ordinal if self.resumed is not None else 0
         size = self.batch_size
         synced = 0
         batches = 0
         done = False
         while not done:
             try:
-                append_row, append_end = rows.append, ends.append
+                append_row, append_end, base = rows.append, ends.append, self.base
                 for row in islice(reader, size - len(rows)):
                     append_row(row)
-                    append_end(reader.line_num)
+                    append_end(base + reader.line_num)
                 done = len(rows) < size
                 error: csv.Error | None = None
             except csv.Error as exc:
@@ -444,8 +501,8 @@ class _CsvRead:
             if error is not None:
                 ordinal += 1
                 unreadable.append(ordinal)
-                self.findings.append(self._bad_record(error, end + 1, reader.line_num, ordinal))
-                end = reader.line_num
+                self.findings.append(self._bad_record(error, end + 1, self._line_num(), ordinal))
+                end = self._line_num()
                 continue
             if len(rows) >= size or done:
                 if done and ordinal == 0:

@@ -1,0 +1,1 @@
+"""govstd adapter for the ACME HR household-register export (see ``acme-hr.toml``)."""

@@ -1,0 +1,1 @@
+"""govstd adapter for the BETA enterprise-registration export (see ``beta-reg.toml``)."""

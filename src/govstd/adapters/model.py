@@ -1,0 +1,501 @@
+"""The adapter model: one vendor layout mapped to one standard (a version range) and back.
+
+An :class:`Adapter` is data: the vendor's format (``csv``, ``xml`` …) and encoding, its null
+markers, and its :class:`Column` s, each a vendor column label bound to a standard field by a
+:class:`~govstd.adapters.values.ValueRule`. Adapters are registered through the
+``govstd_adapters`` hook, usually loaded from a mapping file
+(:func:`govstd.adapters.load_adapter`).
+
+Reading: :meth:`Adapter.reader` wraps the vendor's reader. The result is itself a reader of
+kind ``"documents"``: it yields :class:`AdaptedBatch` es of canonical records (dicts in the
+standard's field order) with the vendor reader's ordinals and lines, plus every fix and
+problem as a finding located in the vendor's own row and column (``location.field`` is the
+vendor column label, ``location.column`` its 1-based position). Any pipeline that checks
+documents can validate a vendor feed this way; ``AdaptedBatch.raw`` gives each record's
+vendor cells back for the rejects file.
+
+Writing: :meth:`Adapter.to_vendor` turns a canonical record into the vendor's cells, or says
+why it cannot without losing something.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from govstd.adapters.values import ValueRule
+from govstd.exceptions import SetupError
+from govstd.findings import Finding, Location
+from govstd.formats.base import DocumentBatch, ReadOptions, Source, TableBatch
+from govstd.refs import VersionSpec
+
+if TYPE_CHECKING:
+    from govstd.catalogue import Catalogue
+    from govstd.standard import Standard
+
+__all__ = [
+    "AdaptedBatch",
+    "Adapter",
+    "AdapterReader",
+    "Column",
+    "standard_fields",
+    "without_shadowed",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One vendor column: its label, the standard field it fills and how."""
+
+    label: str
+    field: str
+    rule: ValueRule
+    #: the column may be missing from a file without a finding
+    optional: bool = False
+
+
+@dataclass(slots=True)
+class AdaptedBatch(DocumentBatch):
+    """Canonical records read through an adapter, with the vendor's cells kept.
+
+    ``records[i]`` is the canonical record with ordinal ``ordinals[i]``; ``raw(i)`` its
+    vendor cells, verbatim as read (label → text).
+    """
+
+    vendor_header: Sequence[str] | None = None
+    vendor_rows: list[Any] = field(default_factory=list)
+    encoding: str | None = None
+
+    def raw(self, index: int) -> dict[str, Any]:
+        row = self.vendor_rows[index]
+        if self.vendor_header is None:
+            return dict(row) if isinstance(row, Mapping) else {"#record": row}
+        header = self.vendor_header
+        out = {
+            label or f"#{i + 1}": cell
+            for i, (label, cell) in enumerate(zip(header, row, strict=False))
+        }
+        for i in range(len(header), len(row)):
+            out[f"#{i + 1}"] = row[i]
+        return out
+
+
+def without_shadowed(findings: list[Finding]) -> list[Finding]:
+    """Drop the standard's findings on a field the adapter already could not map.
+
+    When an adapter reports an error for a value (``adapter.unmapped-value`` …), the value is
+    passed on unchanged, and the standard's own complaint about it (``codelist.unknown-code``,
+    ``field.pattern`` …) says the same thing again; only the adapter's finding is kept.
+    """
+    shadowed = {
+        (f.record, f.params.get("field_name"))
+        for f in findings
+        if f.code.startswith("adapter.") and f.record is not None and f.is_error
+    }
+    if not shadowed:
+        return findings
+    out = []
+    for finding in findings:
+        pointer = finding.location.pointer
+        name = pointer[1:] if pointer and pointer.count("/") == 1 else None
+        if name is not None and (finding.record, name) in shadowed:
+            continue
+        out.append(finding)
+    return out
+
+
+def standard_fields(standard: Standard) -> list[str]:
+    """The fields of a standard version, in order (its record schema's ``properties``)."""
+    schema = standard.load_json_artefact("json_schema")
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(properties, dict):
+        raise SetupError(f"{standard.ref}: the record schema has no properties")
+    return list(properties)
+
+
+@dataclass
+class Adapter:
+    """A vendor layout bound to a standard version range."""
+
+    name: str
+    standard: str
+    versions: VersionSpec
+    format: str
+    columns: tuple[Column, ...]
+    title: Mapping[str, str] = field(default_factory=dict)
+    encoding: str | None = None
+    null_markers: tuple[str, ...] = ()
+    #: format options for the vendor's reader and writer (CSV: ``delimiter``,
+    #: ``line_terminator``; XML: ``root``, ``record`` …)
+    layout: Mapping[str, Any] = field(default_factory=dict)
+    #: the mapping file the adapter was loaded from, if any
+    path: Path | None = None
+
+    @property
+    def range(self) -> str:
+        """The standards this adapter maps to, as ``id@spec``."""
+        spec = str(self.versions)
+        return self.standard if spec == "latest" else f"{self.standard}@{spec}"
+
+    def supports(self, standard: Standard) -> bool:
+        return standard.id == self.standard and self.versions.allows(standard.version)
+
+    def labels(self) -> list[str]:
+        return [c.label for c in self.columns]
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": dict(self.title),
+            "standard": self.range,
+            "format": self.format,
+            "encoding": self.encoding,
+            "columns": {c.label: c.field for c in self.columns},
+        }
+
+    # -- reading -------------------------------------------------------------------------
+
+    def reader(self, vendor_reader: Any, standard: Standard) -> AdapterReader:
+        """A documents reader that reads with ``vendor_reader`` and adapts to ``standard``."""
+        if not self.supports(standard):
+            raise SetupError(
+                f"adapter {self.name} maps to {self.range}, not {standard.ref}: migration "
+                f"from {self.range} to {standard.ref} is not available yet"
+            )
+        order = {name: i for i, name in enumerate(standard_fields(standard))}
+        stray = [c for c in self.columns if c.field not in order]
+        if stray:
+            raise SetupError(
+                f"adapter {self.name}: column {stray[0].label!r} maps to field "
+                f"{stray[0].field!r}, which {standard.ref} does not have"
+            )
+        columns = sorted(self.columns, key=lambda c: order[c.field])
+        return AdapterReader(self, vendor_reader, tuple(columns))
+
+    # -- writing -------------------------------------------------------------------------
+
+    def to_vendor(
+        self, record: Mapping[str, Any]
+    ) -> tuple[dict[str, str], list[tuple[str, str, Any, dict[str, Any]]]]:
+        """The vendor cells (label → text) for a canonical record, and the problems:
+        ``(code, field, value, params)`` for every value that cannot be written so that it
+        reads back unchanged."""
+        cells: dict[str, str] = {}
+        problems: list[tuple[str, str, Any, dict[str, Any]]] = []
+        mapped = set()
+        encoding = self.encoding
+        for column in self.columns:
+            mapped.add(column.field)
+            value = record.get(column.field)
+            text, problem = column.rule.write(value)
+            if problem is None and encoding and not text.isascii():
+                try:
+                    text.encode(encoding)
+                except UnicodeEncodeError:
+                    problem = (
+                        "adapter.not-representable",
+                        {"detail": f"not encodable in {encoding}"},
+                    )
+            if problem is not None:
+                problems.append((problem[0], column.field, value, problem[1]))
+            cells[column.label] = text
+        for name, value in record.items():
+            if name not in mapped and value is not None:
+                problems.append(
+                    (
+                        "adapter.not-representable",
+                        name,
+                        value,
+                        {"detail": "the layout has no column for this field"},
+                    )
+                )
+        return cells, problems
+
+
+class AdapterReader:
+    """Reads a vendor feed with the vendor's reader and yields canonical records."""
+
+    kind: Literal["documents"] = "documents"
+    extensions: Sequence[str] = ()
+
+    def __init__(self, adapter: Adapter, vendor_reader: Any, columns: tuple[Column, ...]) -> None:
+        self.adapter = adapter
+        self.name = adapter.name
+        self.vendor_reader = vendor_reader
+        self.columns = columns
+
+    def read_options(self, source: Source, options: ReadOptions) -> ReadOptions:
+        encoding = options.encoding or self.adapter.encoding
+        if options.encoding is None and source.path is not None and self.adapter.format == "csv":
+            bom = _bom(source.path)
+            if bom:
+                encoding = bom
+        dialect = None
+        if "delimiter" in self.adapter.layout:
+            dialect = {"delimiter": self.adapter.layout["delimiter"]}
+        return ReadOptions(
+            encoding=encoding,
+            batch_size=options.batch_size,
+            dialect=dialect,
+            max_line_bytes=options.max_line_bytes,
+        )
+
+    def read(
+        self, source: Source, options: ReadOptions, catalogue: Catalogue
+    ) -> Iterator[AdaptedBatch]:
+        state = _Adapting(self, source, catalogue)
+        vendor_options = self.read_options(source, options)
+        for batch in self.vendor_reader.read(source, vendor_options, catalogue):
+            if isinstance(batch, TableBatch):
+                adapted = state.table(batch)
+            else:
+                adapted = state.documents(batch)
+            adapted.encoding = vendor_options.encoding or getattr(batch, "encoding", None)
+            yield adapted
+
+
+def _bom(path: Path) -> str | None:
+    try:
+        with path.open("rb") as stream:
+            start = stream.read(4)
+    except OSError:
+        return None
+    if start.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    return None
+
+
+class _Adapting:
+    """The state of one adapted read: the header binding, made on the first batch."""
+
+    def __init__(self, reader: AdapterReader, source: Source, catalogue: Catalogue) -> None:
+        self.reader = reader
+        self.adapter = reader.adapter
+        self.source = source.name
+        self.catalogue = catalogue
+        self.bound: list[tuple[str, int, ValueRule, str]] | None = None
+        self.blank: list[int] = []
+        self.header: list[str] = []
+
+    def finding(self, code: str, **kwargs: Any) -> Finding:
+        return self.catalogue.finding(code, source=self.source, **kwargs)
+
+    # -- the header ----------------------------------------------------------------------
+
+    def bind(self, header: Sequence[str], line: int | None) -> list[Finding]:
+        """Match the vendor's header to the columns; file-level findings for mismatches."""
+        findings: list[Finding] = []
+        positions: dict[str, int] = {}
+        for index, cell in enumerate(header):
+            label = cell.strip().lstrip("\ufeff").strip()
+            if not label:
+                self.blank.append(index)
+            elif label in positions:
+                findings.append(self._unknown(label, index, line))
+            else:
+                positions[label] = index
+        known = {c.label for c in self.adapter.columns}
+        for label, index in positions.items():
+            if label not in known:
+                findings.append(self._unknown(label, index, line))
+        bound = []
+        for column in self.reader.columns:
+            index = positions.get(column.label)
+            if index is None:
+                if not column.optional:
+                    findings.append(
+                        self.finding(
+                            "adapter.missing-column",
+                            location=Location(line=line),
+                            column=column.label,
+                            field_name=column.field,
+                        )
+                    )
+                continue
+            bound.append((column.field, index, column.rule, column.label))
+        self.bound = bound
+        return findings
+
+    def _unknown(self, label: str, index: int, line: int | None) -> Finding:
+        return self.finding(
+            "adapter.unknown-column",
+            location=Location(line=line, column=index + 1, field=label),
+            column=label,
+            position=index + 1,
+            adapter=self.adapter.name,
+        )
+
+    # -- records -------------------------------------------------------------------------
+
+    def table(self, batch: TableBatch) -> AdaptedBatch:
+        findings = list(batch.findings)
+        if self.bound is None:
+            findings.extend(self.bind(batch.header, batch.header_line or None))
+        bound = self.bound or []
+        width = len(batch.header)
+        blank = self.blank
+        records: list[dict[str, Any]] = []
+        add = findings.append
+        convert = self._convert
+        for row, ordinal, line in zip(batch.rows, batch.ordinals, batch.lines, strict=True):
+            if len(row) != width:
+                self._shape(row, width, ordinal, line, batch.header, add)
+            if blank:
+                for index in blank:
+                    if index < len(row) and row[index].strip():
+                        add(self._stray_cell(row[index], index, width, ordinal, line))
+            records.append(convert(row, bound, ordinal, line, add))
+        return AdaptedBatch(
+            records=records,
+            ordinals=batch.ordinals,
+            lines=list(batch.lines),
+            findings=findings,
+            unreadable=batch.unreadable,
+            position=batch.position,
+            vendor_header=batch.header,
+            vendor_rows=batch.rows,
+        )
+
+    def documents(self, batch: DocumentBatch) -> AdaptedBatch:
+        """Records that are mappings of vendor label → text (XML elements, JSON objects)."""
+        findings = list(batch.findings)
+        if batch.records and hasattr(batch.records[0], "tag"):  # XML elements
+            from govstd.formats.xml import element_fields
+
+            batch.records = [element_fields(r) if hasattr(r, "tag") else r for r in batch.records]
+        if self.bound is None:
+            labels: list[str] = []
+            for record in batch.records:
+                if isinstance(record, Mapping):
+                    labels.extend(k for k in record if k not in labels)
+            header = labels or self.adapter.labels()
+            self.header = header
+            findings.extend(self.bind(header, None))
+        bound = self.bound or []
+        header = self.header
+        records: list[dict[str, Any]] = []
+        rows: list[Any] = []
+        add = findings.append
+        paths = getattr(batch, "paths", None) or None
+        for index, (record, ordinal, line) in enumerate(
+            zip(batch.records, batch.ordinals, batch.lines, strict=True)
+        ):
+            if not isinstance(record, Mapping):
+                add(
+                    self.finding(
+                        "record.structure",
+                        record=ordinal,
+                        location=Location(line=line),
+                        detail="the record is not a set of named values",
+                    )
+                )
+                records.append({})
+                rows.append(record)
+                continue
+            for label in record:
+                if label not in header:
+                    header.append(label)
+                    add(self._unknown(str(label), len(header) - 1, line))
+            row = ["" if record.get(label) is None else str(record[label]) for label in header]
+            xpath = paths[index] if paths is not None and index < len(paths) else None
+            records.append(self._convert(row, bound, ordinal, line, add, xpath))
+            rows.append(record)
+        return AdaptedBatch(
+            records=records,
+            ordinals=batch.ordinals,
+            lines=batch.lines,
+            findings=findings,
+            unreadable=batch.unreadable,
+            position=batch.position,
+            vendor_header=None,
+            vendor_rows=rows,
+        )
+
+    def _convert(
+        self,
+        row: Sequence[str],
+        bound: list[tuple[str, int, ValueRule, str]],
+        ordinal: int,
+        line: int | None,
+        add: Any,
+        xpath: str | None = None,
+    ) -> dict[str, Any]:
+        record: dict[str, Any] = {}
+        cells = len(row)
+        for name, index, rule, label in bound:
+            if index >= cells:
+                continue
+            value, fixes, problem = rule.read(row[index])
+            if value is not None:
+                record[name] = value
+            if fixes is None and problem is None:
+                continue
+            if xpath is None:
+                where = Location(line=line, column=index + 1, field=label)
+            else:
+                where = Location(line=line, field=label, xpath=f"{xpath}/{label}")
+            if fixes is not None:
+                for code, before, after in fixes:
+                    add(
+                        self.finding(
+                            code,
+                            record=ordinal,
+                            location=where,
+                            value=before,
+                            expected=after,
+                            column=label,
+                            after=after,
+                        )
+                    )
+            if problem is not None:
+                code, params = problem
+                add(
+                    self.finding(
+                        code,
+                        record=ordinal,
+                        location=where,
+                        value=row[index],
+                        column=label,
+                        field_name=name,
+                        **params,
+                    )
+                )
+        return record
+
+    def _shape(
+        self,
+        row: list[str],
+        width: int,
+        ordinal: int,
+        line: int | None,
+        header: Sequence[str],
+        add: Any,
+    ) -> None:
+        if not row:
+            add(self.finding("row.blank", record=ordinal, location=Location(line=line), line=line))
+        elif len(row) < width:
+            add(
+                self.finding(
+                    "row.missing-cell",
+                    record=ordinal,
+                    location=Location(line=line, column=len(row) + 1, field=header[len(row)]),
+                    column=len(row) + 1,
+                )
+            )
+        else:
+            add(self._stray_cell(row[width], width, width, ordinal, line))
+
+    def _stray_cell(
+        self, value: str, index: int, width: int, ordinal: int, line: int | None
+    ) -> Finding:
+        return self.finding(
+            "row.extra-cell",
+            record=ordinal,
+            location=Location(line=line, column=index + 1),
+            value=value,
+            expected=width,
+            column=index + 1,
+        )

@@ -1,0 +1,516 @@
+"""Value rules: how one vendor column's text becomes one canonical value, and back.
+
+A :class:`ValueRule` is built once per column from the mapping file (``type = "date"`` …) and
+then called for every cell. Reading (:meth:`ValueRule.read`) returns a :data:`Reading`:
+
+- the canonical value (``None`` when the cell is empty or a null marker: the field is absent);
+- the *fixes*: changes made beyond the vendor's declared format, each ``(code, before,
+  after)`` with a ``fix.*`` code (trimming, full-width digits, a lower-case ``x`` …);
+- a *problem*: ``(code, params)`` when the value cannot be mapped with certainty
+  (``adapter.scientific-notation``, ``adapter.unmapped-value`` …). Nothing is guessed: the
+  value is then passed on unchanged, and the record is rejected.
+
+Writing (:meth:`ValueRule.write`) turns a canonical value into the vendor's text, or says why
+it cannot be written so that it reads back unchanged (``adapter.not-representable``).
+
+The common, clean cell costs one set lookup, one ``strip`` and one type-specific check.
+Plugins add their own types by passing ``types={"name": SomeRule}`` to
+:func:`govstd.adapters.load_adapter`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+from govstd.exceptions import SetupError
+
+__all__ = [
+    "FULLWIDTH",
+    "CodeRule",
+    "DateRule",
+    "DecimalRule",
+    "DigitsRule",
+    "IdentityNumberRule",
+    "PhoneRule",
+    "Problem",
+    "Reading",
+    "TextRule",
+    "ValueRule",
+    "WriteResult",
+    "builtin_value_types",
+    "compile_date_format",
+]
+
+#: ``(code, before, after)``
+Fix = tuple[str, str, str]
+#: ``(code, params)``
+Problem = tuple[str, dict[str, Any]]
+#: ``(value, fixes, problem)``
+Reading = tuple[Any, list[Fix] | None, Problem | None]
+#: ``(text, problem)``
+WriteResult = tuple[str, Problem | None]
+
+ABSENT: Reading = (None, None, None)
+
+#: full-width digits, letters X/x and the punctuation found in numbers, dates and phones
+FULLWIDTH = str.maketrans(
+    "０１２３４５６７８９Ｘｘ－＋／．（）：",
+    "0123456789Xx-+/.():",
+)
+_FULLWIDTH_CHARS = frozenset("０１２３４５６７８９Ｘｘ－＋／．（）：")
+_SCIENTIFIC = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?[eE][+-]?[0-9]+\Z")
+_SPREADSHEET_SUFFIX = re.compile(r"([0-9]+)\.0+\Z")
+#: C0 controls other than tab, LF and CR: neither CSV readers nor XML 1.0 carry them
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _unrepresentable(detail: str) -> Problem:
+    return ("adapter.not-representable", {"detail": detail})
+
+
+class ValueRule:
+    """The base of every value type: null markers, trimming and full-width folding.
+
+    Subclasses implement :meth:`parse` (text that is already trimmed, folded and not null)
+    and :meth:`format`; they may set ``fold_fullwidth`` for columns of digits.
+    """
+
+    #: the ``type`` name used in mapping files
+    type_name: ClassVar[str] = "text"
+    #: whether full-width digits and punctuation are made ASCII (a fix)
+    fold_fullwidth: ClassVar[bool] = False
+    #: mapping keys this type accepts beyond the common ones
+    options: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(
+        self, column: str, null_markers: Iterable[str], settings: Mapping[str, Any]
+    ) -> None:
+        self.column = column
+        self.nulls = frozenset(null_markers) | {""}
+        self.trim = bool(settings.get("trim", True))
+        unknown = set(settings) - self.options - {"trim"}
+        if unknown:
+            raise SetupError(
+                f"column {column!r}: unknown option(s) {', '.join(sorted(unknown))} "
+                f"for type {self.type_name!r}"
+            )
+
+    # -- reading -------------------------------------------------------------------------
+
+    def read(self, raw: str) -> Reading:
+        nulls = self.nulls
+        if raw in nulls:
+            return ABSENT
+        text = raw.strip() if self.trim else raw
+        fixes: list[Fix] | None = None
+        if text is not raw and text != raw:
+            if text in nulls:
+                return ABSENT  # a blank cell, or a null marker with padding
+            fixes = [("fix.trimmed", raw, text)]
+        if self.fold_fullwidth and not text.isascii() and not _FULLWIDTH_CHARS.isdisjoint(text):
+            folded = text.translate(FULLWIDTH)
+            (fixes if fixes is not None else (fixes := [])).append(
+                ("fix.fullwidth-digits", text, folded)
+            )
+            text = folded
+        value, more, problem = self.parse(text)
+        if more:
+            if fixes is None:
+                fixes = more
+            else:
+                fixes.extend(more)
+        return value, fixes, problem
+
+    def parse(self, text: str) -> Reading:
+        return text, None, None
+
+    # -- writing -------------------------------------------------------------------------
+
+    def write(self, value: Any) -> WriteResult:
+        if value is None:
+            return "", None
+        text, problem = self.format(value)
+        if problem is not None:
+            return text, problem
+        if text in self.nulls:
+            return text, _unrepresentable(f"{text!r} is a null marker of this layout")
+        if not text.isprintable() and _CONTROL.search(text):
+            return text, _unrepresentable("control characters cannot be written in files")
+        if self.trim and text != text.strip():
+            return text, _unrepresentable("surrounding whitespace would be trimmed on reading")
+        return text, None
+
+    def format(self, value: Any) -> WriteResult:
+        if not isinstance(value, str):
+            return str(value), _unrepresentable(f"expected text, got {type(value).__name__}")
+        return value, None
+
+    @property
+    def expected(self) -> str:
+        """What the column holds, for hints."""
+        return "text"
+
+
+class TextRule(ValueRule):
+    """Free text (names, addresses): trimmed, otherwise kept as it is."""
+
+    type_name = "text"
+    options = frozenset({"upper"})
+
+    def __init__(
+        self, column: str, null_markers: Iterable[str], settings: Mapping[str, Any]
+    ) -> None:
+        super().__init__(column, null_markers, settings)
+        self.upper = bool(settings.get("upper", False))
+
+    def parse(self, text: str) -> Reading:
+        if self.upper and not text.isupper() and text.upper() != text:
+            return text.upper(), [("fix.upper-cased", text, text.upper())], None
+        return text, None, None
+
+
+def _scientific(text: str) -> Problem | None:
+    if _SCIENTIFIC.match(text):
+        return ("adapter.scientific-notation", {})
+    return None
+
+
+class IdentityNumberRule(ValueRule):
+    """GB 11643 identity numbers: full-width digits folded, a final ``x`` upper-cased,
+    spreadsheet scientific notation refused. Shape and check character are the standard's
+    business; a value the rule does not recognise is passed on for it to report."""
+
+    type_name = "cn-ric"
+    fold_fullwidth = True
+
+    def parse(self, text: str) -> Reading:
+        if text[-1] == "x" and len(text) == 18 and text[:17].isdigit():
+            upper = text[:17] + "X"
+            return upper, [("fix.id-upper-x", text, upper)], None
+        if not text.isdigit():
+            problem = _scientific(text)
+            if problem is not None:
+                return text, None, problem
+        return text, None, None
+
+    @property
+    def expected(self) -> str:
+        return "an 18-character or 15-digit identity number"
+
+
+class DigitsRule(ValueRule):
+    """Codes made of digits (division codes …): full-width folded, a spreadsheet ``.0``
+    suffix dropped, scientific notation refused."""
+
+    type_name = "digits"
+    fold_fullwidth = True
+
+    def parse(self, text: str) -> Reading:
+        if text.isdigit():
+            return text, None, None
+        match = _SPREADSHEET_SUFFIX.match(text)
+        if match:
+            digits = match.group(1)
+            return digits, [("fix.spreadsheet-suffix", text, digits)], None
+        problem = _scientific(text)
+        if problem is not None:
+            return text, None, problem
+        return text, None, None
+
+    @property
+    def expected(self) -> str:
+        return "digits"
+
+
+# -- dates -------------------------------------------------------------------------------------
+
+_DATE_TOKENS = re.compile(r"YYYY|MM|M|DD|D")
+_DATE_GROUPS = {"YYYY": r"(?P<y>[0-9]{4})", "MM": r"(?P<m>[0-9]{2})", "M": r"(?P<m>[0-9]{1,2})"}
+_DATE_GROUPS |= {"DD": r"(?P<d>[0-9]{2})", "D": r"(?P<d>[0-9]{1,2})"}
+#: unambiguous year-first forms read (as a fix) when no declared format matches
+_TOLERATED_DATES = tuple(
+    re.compile(p)
+    for p in (
+        r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})\Z",
+        r"(?P<y>[0-9]{4})\.(?P<m>[0-9]{1,2})\.(?P<d>[0-9]{1,2})\Z",
+        r"(?P<y>[0-9]{4})/(?P<m>[0-9]{1,2})/(?P<d>[0-9]{1,2})\Z",
+        r"(?P<y>[0-9]{4})年(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日\Z",
+    )
+)
+
+
+def compile_date_format(spec: str) -> tuple[re.Pattern[str], Callable[[date], str]]:
+    """A date format such as ``YYYY年M月D日`` as (regex to read it, function to write it).
+
+    Tokens: ``YYYY``, ``MM``/``M`` (month with/without zero padding), ``DD``/``D``; every
+    other character stands for itself.
+    """
+    tokens = _DATE_TOKENS.findall(spec)
+    if sorted(t[0] for t in tokens) != ["D", "M", "Y"]:
+        raise SetupError(f"date format {spec!r} needs exactly one each of YYYY, M/MM and D/DD")
+    pattern = _DATE_TOKENS.sub(lambda m: _DATE_GROUPS[m.group(0)], re.escape(spec))
+    # re.escape leaves letters alone, so the tokens survive escaping
+    widths = {"YYYY": "{0.year:04d}", "MM": "{0.month:02d}", "M": "{0.month}"}
+    widths |= {"DD": "{0.day:02d}", "D": "{0.day}"}
+    template = _DATE_TOKENS.sub(
+        lambda m: widths[m.group(0)], spec.replace("{", "{{").replace("}", "}}")
+    )
+    return re.compile(pattern + r"\Z"), template.format
+
+
+class DateRule(ValueRule):
+    """Dates in the vendor's declared formats (``formats``, the first is written), as
+    ``YYYY-MM-DD``. An unambiguous year-first form that is not declared is read as a
+    ``fix.date-reformatted``; a day that does not exist, or any other text, is a problem."""
+
+    type_name = "date"
+    fold_fullwidth = True
+    options = frozenset({"formats"})
+
+    def __init__(
+        self, column: str, null_markers: Iterable[str], settings: Mapping[str, Any]
+    ) -> None:
+        super().__init__(column, null_markers, settings)
+        formats = settings.get("formats") or ["YYYY-MM-DD"]
+        if isinstance(formats, str) or not all(isinstance(f, str) for f in formats):
+            raise SetupError(f"column {column!r}: formats must be a list of strings")
+        self.formats = list(formats)
+        compiled = [compile_date_format(f) for f in formats]
+        self.patterns = [regex for regex, _ in compiled]
+        self.writer = compiled[0][1]
+
+    def parse(self, text: str) -> Reading:
+        match = None
+        for pattern in self.patterns:
+            match = pattern.match(text)
+            if match is not None:
+                break
+        fixes: list[Fix] | None = None
+        if match is None:
+            for pattern in _TOLERATED_DATES:
+                match = pattern.match(text)
+                if match is not None:
+                    break
+            if match is None:
+                return text, None, ("adapter.unparseable-value", {"expected": self.expected})
+            fixes = []
+        try:
+            day = date(int(match["y"]), int(match["m"]), int(match["d"]))
+        except ValueError:
+            return text, None, ("adapter.invalid-date", {})
+        iso = day.isoformat()
+        if fixes is not None:
+            fixes.append(("fix.date-reformatted", text, iso))
+        return iso, fixes, None
+
+    def format(self, value: Any) -> WriteResult:
+        try:
+            day = date.fromisoformat(value)
+        except (TypeError, ValueError):
+            return str(value), _unrepresentable("not a YYYY-MM-DD date")
+        return self.writer(day), None
+
+    @property
+    def expected(self) -> str:
+        return " or ".join(self.formats)
+
+
+# -- codes -------------------------------------------------------------------------------------
+
+
+class CodeRule(ValueRule):
+    """Labels mapped to codes.
+
+    Declared values (no fix): the ``codes`` table (label → code) and, with ``labels = "zh"``
+    (or ``"en"``), the code list's own labels in that language, each also without
+    ``optional_suffix`` (``汉`` for ``汉族``). With a ``codelist``, its labels in any
+    language are accepted too, as ``fix.code-mapped``. Anything else is
+    ``adapter.unmapped-value``. Writing uses the first declared label of a code.
+    """
+
+    type_name = "code"
+    options = frozenset({"codes", "codelist", "labels", "optional_suffix"})
+
+    def __init__(
+        self,
+        column: str,
+        null_markers: Iterable[str],
+        settings: Mapping[str, Any],
+        *,
+        codelist: Any = None,
+    ) -> None:
+        super().__init__(column, null_markers, settings)
+        codes = settings.get("codes", {})
+        if not isinstance(codes, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in codes.items()
+        ):
+            raise SetupError(f'column {column!r}: codes must be a table of label = "code"')
+        declared: dict[str, str] = dict(codes)
+        labels_lang = settings.get("labels")
+        suffix = settings.get("optional_suffix", "")
+        aliases: dict[str, str] = {}
+        if codelist is not None:
+            for entry in codelist:
+                for lang, label in entry.labels.items():
+                    target = declared if lang == labels_lang else aliases
+                    target.setdefault(label, entry.code)
+        elif labels_lang:
+            raise SetupError(f"column {column!r}: labels = {labels_lang!r} needs a codelist")
+        if suffix:
+            for label, code in list(declared.items()):
+                if label.endswith(suffix) and len(label) > len(suffix):
+                    declared.setdefault(label[: -len(suffix)], code)
+        self.declared = declared
+        self.aliases = {k: v for k, v in aliases.items() if k not in declared}
+        self.reverse: dict[str, str] = {}
+        for label, code in declared.items():
+            if suffix and not label.endswith(suffix) and label + suffix in declared:
+                continue  # write the full label
+            self.reverse.setdefault(code, label)
+
+    def parse(self, text: str) -> Reading:
+        code = self.declared.get(text)
+        if code is not None:
+            return code, None, None
+        code = self.aliases.get(text)
+        if code is not None:
+            return code, [("fix.code-mapped", text, code)], None
+        return text, None, ("adapter.unmapped-value", {"expected": self.expected})
+
+    def format(self, value: Any) -> WriteResult:
+        label = self.reverse.get(value) if isinstance(value, str) else None
+        if label is None:
+            return str(value), _unrepresentable(f"code {value!r} has no label in this layout")
+        return label, None
+
+    @property
+    def expected(self) -> str:
+        labels = list(self.reverse.values())
+        shown = ", ".join(labels[:12])
+        return shown + (f" … ({len(labels)} labels)" if len(labels) > 12 else "")
+
+
+# -- phone numbers -------------------------------------------------------------------------
+
+_PHONE_NOISE = re.compile(r"[\s\-()（）]+")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}\Z")
+_LANDLINE = re.compile(r"0[0-9]{2,3}-[0-9]{7,8}\Z")
+_COUNTRY_PREFIX = re.compile(r"(?:\+86|0086|86)(1[3-9][0-9]{9})\Z")
+
+
+def _landline(digits: str) -> str | None:
+    """``0AA-NNNNNNNN`` for a run of digits with its trunk 0, else None.
+
+    Chinese area codes are 010 and 02X (three digits) or 0 and three more digits, so the
+    split is certain.
+    """
+    if not digits.startswith("0") or not digits.isdigit():
+        return None
+    cut = 3 if digits[1] in "12" else 4
+    subscriber = digits[cut:]
+    if 7 <= len(subscriber) <= 8:
+        return f"{digits[:cut]}-{subscriber}"
+    return None
+
+
+class PhoneRule(ValueRule):
+    """Mainland phone numbers in the standard's form: an 11-digit mobile, or a landline
+    ``0AA-NNNNNNNN``. Spaces, dashes and brackets, and a ``+86``/``86``/``0086`` prefix
+    before a mobile, are removed (``fix.phone-normalised``); a value that is not recognised
+    is passed on for the standard to report."""
+
+    type_name = "cn-phone"
+    fold_fullwidth = True
+
+    def parse(self, text: str) -> Reading:
+        if _MOBILE.match(text) or _LANDLINE.match(text):
+            return text, None, None
+        compact = _PHONE_NOISE.sub("", text)
+        normal: str | None = compact
+        if not _MOBILE.match(compact):
+            match = _COUNTRY_PREFIX.match(compact)
+            normal = match.group(1) if match else _landline(compact)
+        if normal is None or normal == text:
+            return text, None, None
+        return normal, [("fix.phone-normalised", text, normal)], None
+
+    @property
+    def expected(self) -> str:
+        return "13812345678 or 010-12345678"
+
+
+# -- numbers -----------------------------------------------------------------------------------
+
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
+
+
+class DecimalRule(ValueRule):
+    """Decimal numbers, with an optional declared thousands separator (``1,000.50``).
+
+    The canonical value is an ``int`` when there is no fractional part, else a ``float`` —
+    refused (``adapter.unparseable-value``) when a float cannot hold it exactly.
+    """
+
+    type_name = "decimal"
+    fold_fullwidth = True
+    options = frozenset({"thousands"})
+
+    def __init__(
+        self, column: str, null_markers: Iterable[str], settings: Mapping[str, Any]
+    ) -> None:
+        super().__init__(column, null_markers, settings)
+        self.thousands = str(settings.get("thousands", ""))
+
+    def parse(self, text: str) -> Reading:
+        plain = text.replace(self.thousands, "") if self.thousands else text
+        if not _DECIMAL.match(plain):
+            problem = _scientific(plain)
+            if problem is not None:
+                return text, None, problem
+            return text, None, ("adapter.unparseable-value", {"expected": self.expected})
+        if "." not in plain:
+            return int(plain), None, None
+        number = float(plain)
+        try:
+            exact = Decimal(plain) == Decimal(repr(number))
+        except InvalidOperation:  # pragma: no cover - the regex admits only decimals
+            exact = False
+        if not exact:
+            return text, None, ("adapter.unparseable-value", {"expected": "at most 15 digits"})
+        return number, None, None
+
+    def format(self, value: Any) -> WriteResult:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return str(value), _unrepresentable("not a number")
+        if isinstance(value, float) and (value != value or value in (float("inf"), -float("inf"))):
+            return str(value), _unrepresentable("not a finite number")
+        text = repr(value)
+        if "e" in text or "E" in text:
+            text = format(Decimal(text), "f")
+        return text, None
+
+    @property
+    def expected(self) -> str:
+        return "a decimal number" + (
+            f" (thousands separator {self.thousands!r})" if self.thousands else ""
+        )
+
+
+def builtin_value_types() -> dict[str, type[ValueRule]]:
+    """The value types a mapping file can name, by ``type``."""
+    return {
+        rule.type_name: rule
+        for rule in (
+            TextRule,
+            IdentityNumberRule,
+            DigitsRule,
+            DateRule,
+            CodeRule,
+            PhoneRule,
+            DecimalRule,
+        )
+    }

@@ -1,0 +1,483 @@
+"""The transform pipeline: vendor feed → adapter → validation plans → writer + rejects.
+
+``govstd transform`` (and :meth:`govstd.Session.transform`) reads a vendor feed through an
+adapter (:mod:`govstd.adapters`), checks every canonical record with the standard's compiled
+plans, and writes each record that passed or was fixed to the output — canonical records in
+the standard's field order (JSON Lines, JSON, CSV …), or, with ``to_adapter``, another
+vendor's layout. Every other record goes to the *rejects* file, verbatim as read (the
+vendor's cells), with its source line and every finding, as JSON Lines.
+
+Accounting: every record read is written or rejected, ``records == written + rejected``,
+where ``written == passed + fixed``. A record is *fixed* when an adapter changed at least one
+of its values (a ``fix.*`` info finding) and nothing is wrong with it; *rejected* when it has
+an error finding (from the adapter, the standard, or the target layout) or could not be read.
+
+Output is atomic: each file is written to a temporary file beside it and renamed into place
+only when the whole feed is done; after an error or Ctrl-C no half-written file is left.
+Memory stays bounded: records move in batches.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from govstd.adapters.model import without_shadowed
+from govstd.exceptions import SetupError, UsageError
+from govstd.findings import Finding, Location, Severity
+from govstd.formats.base import DEFAULT_BATCH_SIZE, ReadOptions, Source
+from govstd.report import Report, SourceStats
+
+if TYPE_CHECKING:
+    from govstd.adapters.model import Adapter
+    from govstd.session import Session
+    from govstd.standard import Standard
+
+__all__ = ["TransformOptions", "TransformResult", "atomic_output", "run_transform"]
+
+FIX_PREFIX = "fix."
+
+
+@dataclass(frozen=True, slots=True)
+class TransformOptions:
+    """What to transform into, and how."""
+
+    adapter: str
+    standard: str | None = None
+    output_format: str | None = None
+    to_adapter: str | None = None
+    encoding: str | None = None
+    as_of: date | None = None
+    batch_size: int | None = None
+    max_findings: int | None = None
+    format_check: bool = True
+    allow_retired: bool = False
+
+
+@dataclass
+class TransformResult:
+    """What a transform did: the report (findings and accounting) and what went where."""
+
+    report: Report
+    output: Path
+    output_format: str
+    #: the rejects file, or None when nothing was rejected and none was asked for
+    rejects: Path | None
+    written: int = 0
+    #: fix code → findings of that kind in the written records
+    fixes: Counter[str] = field(default_factory=Counter)
+    #: error code → rejected records that have at least one finding of that code
+    reasons: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def records(self) -> int:
+        return self.report.stats.records
+
+    @property
+    def rejected(self) -> int:
+        return self.report.stats.rejected
+
+    @property
+    def balanced(self) -> bool:
+        stats = self.report.stats
+        return stats.records == self.written + stats.rejected and stats.balanced
+
+    def summary(self) -> dict[str, Any]:
+        stats = self.report.stats
+        return {
+            "records": stats.records,
+            "written": self.written,
+            "clean": stats.passed,
+            "fixed": stats.fixed,
+            "rejected": stats.rejected,
+            "fixes": dict(self.fixes.most_common()),
+            "reasons": dict(self.reasons.most_common()),
+            "output": str(self.output),
+            "output_format": self.output_format,
+            "rejects": str(self.rejects) if self.rejects is not None else None,
+        }
+
+    def to_dict(self, **kwargs: Any) -> dict[str, Any]:
+        """The JSON report, with the transform's own accounting under ``transform``."""
+        out = self.report.to_dict(**kwargs)
+        out["transform"] = self.summary()
+        return out
+
+
+# -- atomic files ---------------------------------------------------------------------------
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[IO[bytes]]:
+    """A binary stream that becomes ``path`` only if the block ends without an exception.
+
+    The data goes to a temporary file in the same folder, renamed over ``path`` at the end;
+    on any exception, Ctrl-C included, the temporary file is removed and ``path`` is left
+    as it was.
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    stream = os.fdopen(handle, "wb")
+    try:
+        yield stream
+        stream.flush()
+        stream.close()
+        os.replace(temporary, path)
+    except BaseException:
+        stream.close()
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+# -- the pipeline -----------------------------------------------------------------------------
+
+
+def _pick_adapter(session: Session, name: str, role: str) -> Adapter:
+    adapters = session.adapters
+    if name not in adapters:
+        known = ", ".join(sorted(adapters)) or "none installed"
+        raise UsageError(f"unknown {role} {name!r} (available: {known})")
+    return adapters[name]
+
+
+def resolve_adapter_standard(
+    session: Session, adapter: Adapter, standard: str | None, *, allow_retired: bool = False
+) -> Standard:
+    """The standard version to adapt to: ``standard`` if given, else the newest version the
+    adapter supports. A version outside the adapter's range would need a migration."""
+    if standard is None:
+        return session.resolve(adapter.range, allow_retired=allow_retired)
+    wanted = session.resolve(standard, allow_retired=allow_retired)
+    if not adapter.supports(wanted):
+        raise SetupError(
+            f"adapter {adapter.name} maps to {adapter.range}; migration from {adapter.range} "
+            f"to {wanted.ref} is not available yet"
+        )
+    return wanted
+
+
+def adapter_reader(session: Session, adapter: Adapter, standard: Standard) -> Any:
+    """The documents reader that reads ``adapter``'s vendor feeds as ``standard`` records."""
+    readers = session.readers
+    if adapter.format not in readers:
+        raise SetupError(
+            f"adapter {adapter.name} reads {adapter.format} files, but no {adapter.format} "
+            f"reader is installed (have: {', '.join(sorted(readers))})"
+        )
+    vendor = readers[adapter.format]
+    record = adapter.layout.get("record")
+    if record and hasattr(vendor, "configured"):  # XML: the repeated record element
+        vendor = vendor.configured(record_element=str(record))
+    return adapter.reader(vendor, standard)
+
+
+def _writer_for(
+    session: Session, options: TransformOptions, output: Path, target: Adapter | None
+) -> tuple[str, Any]:
+    writers = session.writers
+    if target is not None:
+        if options.output_format and options.output_format != target.format:
+            raise UsageError(
+                f"--to-adapter {target.name} writes {target.format}; "
+                f"it cannot be combined with --output-format {options.output_format}"
+            )
+        name = target.format
+    elif options.output_format:
+        name = options.output_format
+    else:
+        suffix = output.suffix.lower()
+        name = next((w.name for w in writers.values() if suffix in w.extensions), "jsonl")
+    if name not in writers:
+        raise UsageError(
+            f"no writer for output format {name!r} (available: {', '.join(sorted(writers))})"
+        )
+    return name, writers[name]
+
+
+def run_transform(
+    session: Session,
+    source: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    options: TransformOptions,
+    *,
+    rejects: str | os.PathLike[str] | None = None,
+    stdin: IO[bytes] | None = None,
+) -> TransformResult:
+    """Transform one vendor feed; see the module documentation."""
+    from govstd import __version__
+    from govstd.adapters.model import standard_fields
+    from govstd.formats.writers import WriteOptions
+    from govstd.validation import ValidationOptions, compile_standard
+
+    adapter = _pick_adapter(session, options.adapter, "adapter")
+    standard = resolve_adapter_standard(
+        session, adapter, options.standard, allow_retired=options.allow_retired
+    )
+    target = (
+        _pick_adapter(session, options.to_adapter, "target adapter") if options.to_adapter else None
+    )
+    if target is not None and not target.supports(standard):
+        raise SetupError(
+            f"adapter {target.name} maps to {target.range}, not {standard.ref}: migration "
+            f"from {standard.ref} to {target.range} is not available yet"
+        )
+    out_path = Path(output)
+    rejects_path = (
+        Path(rejects)
+        if rejects is not None
+        else out_path.with_name(out_path.name + ".rejects.jsonl")
+    )
+    if rejects_path.resolve() == out_path.resolve():
+        raise UsageError("the rejects file must differ from the output")
+    if out_path.is_dir():
+        raise UsageError(f"output {out_path} is a folder")
+    writer_name, writer = _writer_for(session, options, out_path, target)
+    parsed = Source.from_arg(os.fspath(source), stdin=stdin)
+    if parsed.path is not None and not parsed.path.is_file():
+        raise UsageError(f"input file {parsed.name} does not exist or is not a file")
+
+    validation_options = ValidationOptions(format_check=options.format_check, as_of=options.as_of)
+    key = ("standard", standard.ref, options.format_check, options.as_of)
+    compiled = session.compiled(
+        key, lambda: compile_standard(session, standard, validation_options)
+    )
+    plans = compiled.plans_for("documents")
+    reader = adapter_reader(session, adapter, standard)
+
+    fields = standard_fields(standard)
+    if target is not None:
+        layout = target.layout
+        write_options = WriteOptions(
+            encoding=target.encoding or "utf-8",
+            line_terminator=str(layout.get("line_terminator", "\n")),
+            delimiter=str(layout.get("delimiter", ",")),
+            extra=dict(layout),
+        )
+        fields = target.labels()
+    else:
+        write_options = WriteOptions()
+
+    report = Report(
+        target=compiled.name,
+        govstd_version=__version__,
+        standard={
+            "id": standard.id,
+            "version": str(standard.version),
+            "status": standard.status,
+            "title": dict(standard.title),
+        },
+        notes=list(compiled.notes),
+    )
+    for note in compiled.notes:
+        report.counts[note.code] += 1
+    result = TransformResult(
+        report=report, output=out_path, output_format=writer_name, rejects=rejects_path
+    )
+    stats = SourceStats(source=parsed.name, format=adapter.name)
+    report.sources.append(stats)
+    read_options = ReadOptions(
+        encoding=options.encoding, batch_size=options.batch_size or DEFAULT_BATCH_SIZE
+    )
+    run = _Run(session, report, result, stats, options.max_findings)
+
+    rejects_file = _RejectsFile(rejects_path, required=rejects is not None)
+    with atomic_output(out_path) as out_stream, rejects_file as reject_sink:
+        sink = writer.open(out_stream, fields, write_options)
+        checkers = [plan.open(parsed.name) for plan in plans]
+        for batch in reader.read(parsed, read_options, session.catalogue):
+            run.batch(batch, checkers, sink, target, reject_sink)
+        tail = sorted((f for c in checkers for f in c.finish()), key=Finding.sort_key)
+        for finding in tail:
+            run.add(finding)
+        sink.close()
+    if rejects is None and not rejects_file.count:
+        result.rejects = None
+    report.findings = run.kept
+    report.truncated = run.truncated
+    return result
+
+
+class _RejectsFile:
+    """The rejects file, JSON Lines, written atomically.
+
+    An explicitly named file is always written (empty when nothing was rejected); the default
+    one (beside the output) only when there is something to put in it.
+    """
+
+    def __init__(self, path: Path, *, required: bool) -> None:
+        self.path = path
+        self.required = required
+        self.count = 0
+        self._context: Any = None
+        self._sink: Any = None
+
+    def _open(self) -> None:
+        from govstd.formats.writers import JsonLinesWriter, WriteOptions
+
+        self._context = atomic_output(self.path)
+        stream = self._context.__enter__()
+        self._sink = JsonLinesWriter().open(stream, (), WriteOptions())
+
+    def __enter__(self) -> _RejectsFile:
+        if self.required:
+            self._open()
+        return self
+
+    def write(self, entry: Mapping[str, Any]) -> None:
+        if self._sink is None:
+            self._open()
+        self.count += 1
+        self._sink.write(entry)
+
+    def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
+        if self._context is None:
+            return
+        if kind is None:
+            self._sink.close()
+        self._context.__exit__(kind, value, traceback)
+
+
+class _Run:
+    """Per-run state: findings kept and counted, records written or rejected."""
+
+    def __init__(
+        self,
+        session: Session,
+        report: Report,
+        result: TransformResult,
+        stats: SourceStats,
+        limit: int | None,
+    ) -> None:
+        self.catalogue = session.catalogue
+        self.report = report
+        self.result = result
+        self.stats = stats
+        self.source = stats.source
+        self.limit = limit
+        self.kept: list[Finding] = []
+        self.truncated = False
+
+    def add(self, finding: Finding) -> None:
+        if not finding.source:
+            finding.source = self.source
+        self.report.counts[finding.code] += 1
+        self.stats.stats.count(finding.severity)
+        counts = getattr(self.stats, "counts", None)
+        if counts is not None:
+            counts[finding.code] += 1
+        if self.limit is None or len(self.kept) < self.limit:
+            self.kept.append(finding)
+        else:
+            self.truncated = True
+
+    def batch(
+        self,
+        batch: Any,
+        checkers: list[Any],
+        sink: Any,
+        target: Adapter | None,
+        rejects: _RejectsFile,
+    ) -> None:
+        findings = list(batch.findings)
+        for checker in checkers:
+            findings.extend(checker.check_documents(batch))
+        findings = without_shadowed(findings)
+        findings.sort(key=Finding.sort_key)
+        by_record: dict[int | None, list[Finding]] = {}
+        rejected = set(batch.unreadable)
+        fixed: set[int] = set()
+        for finding in findings:
+            self.add(finding)
+            ordinal = finding.record
+            if ordinal is None:
+                continue
+            by_record.setdefault(ordinal, []).append(finding)
+            if finding.severity is Severity.ERROR:
+                rejected.add(ordinal)
+            elif finding.severity is Severity.INFO and finding.code.startswith(FIX_PREFIX):
+                fixed.add(ordinal)
+        stats = self.stats.stats
+        result = self.result
+        write = sink.write
+        raw = batch.raw if hasattr(batch, "raw") else None
+        for index, (record, ordinal, line) in enumerate(
+            zip(batch.records, batch.ordinals, batch.lines, strict=True)
+        ):
+            stats.records += 1
+            if ordinal not in rejected and target is not None:
+                record, problems = self._to_vendor(target, record, ordinal, line)
+                if problems:
+                    by_record.setdefault(ordinal, []).extend(problems)
+                    rejected.add(ordinal)
+            if ordinal in rejected:
+                stats.rejected += 1
+                own = by_record.get(ordinal, [])
+                self._reject(rejects, ordinal, line, raw(index) if raw else record, own)
+                continue
+            write(record)
+            result.written += 1
+            if ordinal in fixed:
+                stats.fixed += 1
+                for finding in by_record[ordinal]:
+                    if finding.code.startswith(FIX_PREFIX):
+                        result.fixes[finding.code] += 1
+            else:
+                stats.passed += 1
+        for ordinal in sorted(set(batch.unreadable).difference(batch.ordinals)):
+            stats.records += 1
+            stats.rejected += 1
+            own = by_record.get(ordinal, [])
+            line = next((f.location.line for f in own if f.location.line), None)
+            self._reject(rejects, ordinal, line, None, own)
+
+    def _to_vendor(
+        self, target: Adapter, record: Mapping[str, Any], ordinal: int, line: int | None
+    ) -> tuple[dict[str, str], list[Finding]]:
+        cells, problems = target.to_vendor(record)
+        found = []
+        for code, name, value, params in problems:
+            finding = self.catalogue.finding(
+                code,
+                source=self.source,
+                record=ordinal,
+                location=Location(line=line, field=name, pointer="/" + name),
+                value=value,
+                field_name=name,
+                adapter=target.name,
+                **params,
+            )
+            self.add(finding)
+            found.append(finding)
+        return cells, found
+
+    def _reject(
+        self,
+        rejects: _RejectsFile,
+        ordinal: int,
+        line: int | None,
+        raw: Any,
+        findings: list[Finding],
+    ) -> None:
+        self.result.reasons.update(
+            {f.code for f in findings if f.severity is Severity.ERROR} or {"unknown"}
+        )
+        rejects.write(
+            {
+                "source": self.source,
+                "record": ordinal,
+                "line": line,
+                "raw": raw,
+                "findings": [self.report.finding_to_dict(f) for f in findings],
+            }
+        )
