@@ -116,3 +116,50 @@ def test_entry_point_that_fails_to_import(monkeypatch: pytest.MonkeyPatch) -> No
     _fake_entry_points(monkeypatch, None)  # type: ignore[arg-type]
     with pytest.raises(PluginError, match=r"'fake' .* failed to load: ImportError"):
         Session(environ={}).plugin_manager  # noqa: B018
+
+
+def test_plugins_add_cli_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    import click
+    from click.testing import CliRunner
+
+    from govstd.cli.main import cli
+
+    module = types.ModuleType("fake_module")
+
+    @hookimpl
+    def govstd_cli_commands(cli):
+        @cli.command("hello")
+        @click.argument("who")
+        def hello(who: str) -> None:
+            """Say hello."""
+            click.echo(f"hello {who}")
+
+    module.govstd_cli_commands = govstd_cli_commands  # type: ignore[attr-defined]
+    _fake_entry_points(monkeypatch, module)
+    monkeypatch.delenv("GOVSTD_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    result = CliRunner().invoke(cli, ["hello", "world"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "hello world\n"
+    assert "hello" in CliRunner().invoke(cli, ["--help"]).output
+    unknown = CliRunner().invoke(cli, ["nope"])
+    assert unknown.exit_code == 2 and "No such command" in unknown.output
+
+
+def test_crashing_cli_plugin_is_a_setup_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from govstd.cli.main import cli
+
+    module = types.ModuleType("fake_module")
+
+    @hookimpl
+    def govstd_cli_commands(cli):
+        raise RuntimeError("cannot add")
+
+    module.govstd_cli_commands = govstd_cli_commands  # type: ignore[attr-defined]
+    _fake_entry_points(monkeypatch, module)
+    monkeypatch.delenv("GOVSTD_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    result = CliRunner().invoke(cli, ["nope"])
+    assert result.exit_code == 3
+    assert "'fake' crashed in govstd_cli_commands" in result.output
+    assert "Traceback" not in result.output

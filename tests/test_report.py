@@ -104,3 +104,16 @@ def test_non_json_values_are_made_serialisable() -> None:
     assert data["value"] == "nan"
     assert data["expected"] == {"1": [2, 3]}
     json.dumps(data, allow_nan=False)
+
+
+def test_text_report_marks_waived_and_new_findings(catalogue: Catalogue) -> None:
+    from govstd.reporters.text import TextReporter
+
+    report = _report(catalogue)
+    report.findings[0].baseline = "new"
+    report.findings[1].waived = {"id": "W1", "owner": "ops", "expires": "2027-01-01", "reason": "x"}
+    text = TextReporter().render(report, catalogue=catalogue, lang="en")
+    assert "does not match" in text and "[new]" in text
+    assert "[waived by W1 (ops, until 2027-01-01)]" in text
+    zh = TextReporter().render(report, catalogue=catalogue, lang="zh")
+    assert "[新增]" in zh and "已豁免：W1" in zh

@@ -8,7 +8,37 @@ from govstd import __version__
 from govstd.cli.options import EXIT_CODES_HELP
 
 
+class GovstdGroup(click.Group):
+    """The command group; commands that plugins add (``govstd_cli_commands``) load lazily.
+
+    Built-in commands never touch the plugin manager, so ``govstd --version`` and
+    ``govstd validate`` stay fast; plugin commands are looked up only for a name that is not
+    built in, and for ``--help``.
+    """
+
+    def _plugin_group(self, ctx: click.Context) -> click.Group:
+        extra = ctx.meta.get("govstd.plugin_commands")
+        if extra is None:
+            from govstd.cli.options import load_plugin_commands
+
+            extra = load_plugin_commands()
+            ctx.meta["govstd.plugin_commands"] = extra
+        return extra
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(super().list_commands(ctx))
+        names.update(self._plugin_group(ctx).list_commands(ctx))
+        return sorted(names)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        return self._plugin_group(ctx).get_command(ctx, cmd_name)
+
+
 @click.group(
+    cls=GovstdGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=EXIT_CODES_HELP,
 )
@@ -35,9 +65,17 @@ def _register_commands(group: click.Group) -> None:
     from govstd.cli.transform import transform
     from govstd.cli.validate import validate
 
-    for command in (validate, transform, standards, codelists, explain, plugins, generate):
-        group.add_command(command)
-    for command in (diff, migrate):
+    for command in (
+        validate,
+        transform,
+        standards,
+        codelists,
+        explain,
+        plugins,
+        generate,
+        diff,
+        migrate,
+    ):
         group.add_command(command)
 
 

@@ -115,3 +115,20 @@ def pick_lang(lang: str | None) -> str:
         return lang
     env = os.environ.get("GOVSTD_LANG") or os.environ.get("LANG", "")
     return "zh" if env.lower().startswith("zh") else "en"
+
+
+def load_plugin_commands() -> click.Group:
+    """Commands added by plugins through ``govstd_cli_commands``, in a group of their own.
+
+    A plugin that fails here is reported like any plugin failure (exit 3), naming it.
+    """
+    from govstd.plugins import collect
+    from govstd.session import Session
+
+    extra = click.Group("plugins")
+    try:
+        collect(Session().plugin_manager, "govstd_cli_commands", cli=extra)
+    except GovstdError as exc:
+        click.echo(f"govstd: setup error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    return extra

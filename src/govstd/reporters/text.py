@@ -30,6 +30,8 @@ _LABELS = {
         "truncated": "Output truncated: {kept} of {total} findings shown (raise --max-findings to see more); counts above are exact.",
         "nothing": "No findings.",
         "file": "file",
+        "waived": "waived by {id} ({owner}, until {expires})",
+        "new": "new",
     },
     "zh": {
         "target": "依据",
@@ -44,6 +46,8 @@ _LABELS = {
         "truncated": "输出已截断：共 {total} 个问题，仅显示 {kept} 个（可调大 --max-findings）；以上计数是准确的。",
         "nothing": "未发现问题。",
         "file": "文件",
+        "waived": "已豁免：{id}（{owner}，有效期至 {expires}）",
+        "new": "新增",
     },
 }
 
@@ -83,7 +87,12 @@ class TextReporter:
             title = entry.text("title", lang) if entry else code
             lines.append(f"{severity.upper()} {code} — {title} ({total})")
             for finding in shown[: self.examples_per_code]:
-                lines.append("  " + self._where(finding, labels) + catalogue.message(finding, lang))
+                lines.append(
+                    "  "
+                    + self._where(finding, labels)
+                    + catalogue.message(finding, lang)
+                    + self._marks(finding, labels)
+                )
             hidden = total - min(len(shown), self.examples_per_code)
             if hidden > 0:
                 lines.append("  " + labels["more"].format(n=hidden))
@@ -110,6 +119,17 @@ class TextReporter:
             )
         )
         return "\n".join(lines) + "\n"
+
+    @staticmethod
+    def _marks(finding: Finding, labels: dict[str, str]) -> str:
+        """`` [new]`` against a baseline, `` [waived by …]`` for an accepted finding."""
+        marks = []
+        if finding.baseline == "new":
+            marks.append(labels["new"])
+        if finding.waived:
+            waiver = {"id": "?", "owner": "?", "expires": "?", **finding.waived}
+            marks.append(labels["waived"].format(**waiver))
+        return "".join(f" [{mark}]" for mark in marks)
 
     @staticmethod
     def _where(finding: Finding, labels: dict[str, str]) -> str:
