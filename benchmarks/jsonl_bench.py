@@ -282,20 +282,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--compare", action="store_true", help="check the findings agree")
     parser.add_argument("--skip-jsonschema", action="store_true")
     parser.add_argument("--govstd-arg", action="append", default=[], help="extra govstd option")
+    parser.add_argument("--data", type=Path, nargs="+", help="existing JSONL files (no generating)")
+    parser.add_argument("--schema", type=Path, help="the JSON Schema of --data")
     args = parser.parse_args(argv)
 
     args.workdir.mkdir(parents=True, exist_ok=True)
-    schema = args.workdir / "legal-entity.schema.json"
-    schema.write_text(json.dumps(make_schema(), ensure_ascii=False, indent=1), encoding="utf-8")
+    schema = args.schema or args.workdir / "legal-entity.schema.json"
+    if args.schema is None:
+        schema.write_text(json.dumps(make_schema(), ensure_ascii=False, indent=1), encoding="utf-8")
+    inputs: list[tuple[int, Path]] = []
+    if args.data:
+        for path in args.data:
+            with path.open("rb") as lines:
+                inputs.append((sum(1 for line in lines if line.strip()), path))
+    else:
+        for size in args.sizes:
+            path = args.workdir / f"legal-entity-{size}-{args.seed}.jsonl"
+            if not path.exists():
+                generate(path, size, seed=args.seed)
+            inputs.append((size, path))
     rows = []
     failed = False
-    for size in args.sizes:
-        data = args.workdir / f"legal-entity-{size}-{args.seed}.jsonl"
-        if not data.exists():
-            generate(data, size, seed=args.seed)
+    for size, data in inputs:
         g_times, g_rss, j_times, j_rss = [], [], [], []
         report: dict[str, Any] = {}
-        errors = args.workdir / f"jsonschema-errors-{size}.jsonl"
+        errors = args.workdir / f"jsonschema-errors-{data.stem}.jsonl"
         for round_ in range(args.repeat):
             t, r, report = run_govstd(data, schema, extra=args.govstd_arg)
             g_times.append(t)

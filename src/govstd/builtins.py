@@ -6,7 +6,7 @@ the hook implementations so that ``import govstd`` stays cheap.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +72,11 @@ def govstd_reporters() -> Iterable[Any]:
         GithubReporter(),
         HtmlReporter(),
     ]
+
+
+@hookimpl(trylast=True)
+def govstd_detect_version(record: Any, standards: Sequence[Any]) -> str | None:
+    from govstd.versions.detect import DetectRule, declared_version
+
+    rule = DetectRule.of(standards)
+    return None if rule is None else declared_version(rule, record)

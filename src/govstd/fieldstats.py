@@ -5,9 +5,10 @@ field, how many records fill it, how many are rejected because of it and how man
 value (see :class:`~govstd.report.FieldStats`), and keeps the records that the first findings
 of each code point at, so that a report can show them next to the finding ("the source row").
 
-The counting is column-wise where it can be: for tables the batch is transposed once
-(``zip``, in C) and empty cells are counted per column with ``list.count``; documents are
-walked once per record. Field titles and descriptions come from the standard's record schema
+The counting is column-wise where it can be: a columnar batch (one with a polars ``frame``)
+is counted in the frame with one ``select`` and its rows are never built (only the sample rows
+kept are read, one by one); other tables are transposed once (``zip``, in C) and empty cells
+are counted per column with ``list.count``; documents are walked once per record. Field titles and descriptions come from the standard's record schema
 (``title``/``x-title-zh``, ``description``/``x-description-zh``) or Table Schema.
 """
 
@@ -149,8 +150,14 @@ class FieldObserver:
         if not errors and not wanted:
             return
         index = {ordinal: i for i, ordinal in enumerate(batch.ordinals)}
+        frame = getattr(batch, "frame", None) if isinstance(batch, TableBatch) else None
         for name, ordinals in errors.items():
             self.rejected[name] += len(ordinals)
+            if frame is not None:
+                self.invalid_filled[name] += self._filled_in_frame(
+                    batch, frame, [index[o] for o in ordinals if o in index], name
+                )
+                continue
             self.invalid_filled[name] += sum(
                 1 for o in ordinals if o in index and self._filled_at(batch, index[o], name)
             )
@@ -174,12 +181,36 @@ class FieldObserver:
         header = list(batch.header)
         for name in header:
             self._order.setdefault(name, None)
+        frame = getattr(batch, "frame", None)
+        if frame is not None:  # a columnar batch: count in the frame, never build the rows
+            self._count_frame(header, frame)
+            return
         if not batch.rows:
             return
         columns = zip_longest(*batch.rows, fillvalue="")
         for name, column in zip(header, columns, strict=False):
             if name:
                 self.filled[name] += len(column) - column.count("")
+
+    def _count_frame(self, header: list[str], frame: Any) -> None:
+        """Filled cells per column of a polars frame (one String column per header column, in
+        header order; an empty cell is null or ``""``), as :meth:`_count_table` counts rows."""
+        if frame.height == 0:
+            return
+        import polars as pl
+
+        names = frame.columns
+        wanted = [(name, names[n]) for n, name in enumerate(header) if name and n < len(names)]
+        if not wanted:
+            return
+        counts = frame.select(
+            [
+                (pl.col(col).str.len_bytes() > 0).sum().alias(f"f{i}")
+                for i, (_, col) in enumerate(wanted)
+            ]
+        ).row(0)
+        for (name, _), count in zip(wanted, counts, strict=True):
+            self.filled[name] += int(count or 0)
 
     def _count_documents(self, batch: DocumentBatch) -> None:
         filled = self.filled
@@ -191,6 +222,20 @@ class FieldObserver:
                         order[name] = None
                     if value is not None and value != "":
                         filled[name] += 1
+
+    @staticmethod
+    def _filled_in_frame(batch: TableBatch, frame: Any, rows: list[int], name: str) -> int:
+        """How many of ``rows`` fill the column ``name`` (as :meth:`_filled_at`, in the frame)."""
+        if not rows:
+            return 0
+        try:
+            column = list(batch.header).index(name)
+        except ValueError:
+            return 0
+        if column >= frame.width:
+            return 0
+        cells = frame.get_column(frame.columns[column]).gather(rows)
+        return int((cells.str.len_bytes() > 0).sum() or 0)
 
     @staticmethod
     def _filled_at(batch: TableBatch | DocumentBatch, i: int, name: str) -> bool:

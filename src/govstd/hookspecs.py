@@ -13,11 +13,12 @@ Hooks are grouped by lifecycle phase:
    ``govstd_adapters``.
 2. *Compilation*: ``govstd_compile_standard`` (extra plans for a standard version).
 3. *CLI*: ``govstd_cli_commands``.
+4. *Reading*: ``govstd_detect_version`` (the version a record declares; ``firstresult``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -142,4 +143,25 @@ def govstd_cli_commands(cli: Any) -> None:
     """Add click commands to the ``govstd`` command group ``cli``.
 
     Commands must stay thin: parse options, make one library call, render the result.
+    """
+
+
+# -- 4. reading -------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def govstd_detect_version(
+    standard_id: str, record: Any, source: str, standards: Sequence[Standard]
+) -> str | None:
+    """Return the version ``record`` declares itself to follow, as a version spec (``"1.1"``,
+    ``"1.1.0"``, ``"^2.0"``), or None when it does not say (or the standard is not yours).
+
+    Called by ``govstd validate --standard ID@detect`` with the first readable record of
+    each source: a mapping for JSON/JSON Lines documents and CSV rows (``{column: text}``),
+    an lxml element for XML. ``source`` is the source's name; ``standards`` are the versions
+    of ``standard_id`` in the registry, oldest first (an implementation may take only the
+    arguments it needs). The first implementation returning a value wins; plugins run
+    before govstd's own, which reads the ``[detect]`` table of the manifest (see
+    ``docs/versions.md``). A value that is not a version spec or matches no usable version is
+    reported as ``standard.version-undetected`` and the latest version is used.
     """

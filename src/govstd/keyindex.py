@@ -10,7 +10,12 @@ sorted *run*: the 64-bit hashes (``uint64``) and the first ordinals (``uint32``,
 * duplicates inside the batch are found with ``np.unique`` (first occurrence wins);
 * the batch's new keys become a new sorted run; runs are merged geometrically (a run is
   merged into the previous one while it is at least half its size), so there are
-  O(log n) runs and every key is copied O(log n) times.
+  O(log n) runs and every key is copied O(log n) times;
+* a run that holds ``max_run`` keys (default 2²⁰, 12 MiB) takes no more merges: a merge
+  copies both runs, so unbounded merging made the peak memory of the index twice its size
+  at every doubling (240 MB of transient copies at ten million keys). Past ``max_run`` keys
+  the index holds about ``n / max_run`` big runs more, each one more ``searchsorted`` per
+  batch; peak memory stays the index plus at most two runs of ``max_run`` keys.
 
 Keys are compared by hash only: two different keys with the same 64-bit hash would be
 reported as a false duplicate. With a well-mixed 64-bit hash the chance of any such collision
@@ -52,11 +57,13 @@ def mix(parts: list[np.ndarray]) -> np.ndarray:
 class KeyIndex:
     """64-bit key hashes → ordinal of the first record that had the key."""
 
-    __slots__ = ("_hashes", "_ordinals")
+    __slots__ = ("_hashes", "_ordinals", "max_run")
 
-    def __init__(self) -> None:
+    def __init__(self, max_run: int = 1 << 20) -> None:
         self._hashes: list[np.ndarray] = []
         self._ordinals: list[np.ndarray] = []
+        #: a run this big is no longer merged into (see the module notes)
+        self.max_run = max_run
 
     def __len__(self) -> int:
         return sum(len(run) for run in self._hashes)
@@ -103,7 +110,11 @@ class KeyIndex:
         dtype = np.uint32 if ordinals.size == 0 or ordinals.max() < 2**32 else np.int64
         self._hashes.append(hashes)
         self._ordinals.append(ordinals.astype(dtype))
-        while len(self._hashes) > 1 and len(self._hashes[-1]) * 2 >= len(self._hashes[-2]):
+        while (
+            len(self._hashes) > 1
+            and len(self._hashes[-1]) * 2 >= len(self._hashes[-2])
+            and len(self._hashes[-2]) < self.max_run
+        ):
             top_h, top_o = self._hashes.pop(), self._ordinals.pop()
             low_h, low_o = self._hashes.pop(), self._ordinals.pop()
             # both runs are sorted and disjoint: insert one into the other in O(n)

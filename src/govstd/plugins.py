@@ -26,6 +26,7 @@ __all__ = [
     "PluginManager",
     "build_plugin_manager",
     "collect",
+    "first_result",
 ]
 
 ENTRY_POINT_GROUP = "govstd"
@@ -120,6 +121,25 @@ def collect(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> list[tup
             ) from exc
         out.extend((impl.plugin_name, item) for item in items)
     return out
+
+
+def first_result(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> Any:
+    """Call a ``firstresult`` hook the way pluggy does (plugins registered last first), but
+    one implementation at a time, so that a crash names the plugin that crashed."""
+    hook = getattr(pm.hook, hook_name)
+    for impl in reversed(hook.get_hookimpls()):
+        try:
+            result = impl.function(**{k: kwargs[k] for k in impl.argnames if k in kwargs})
+        except GovstdError:
+            raise
+        except Exception as exc:
+            raise PluginError(
+                f"plugin {impl.plugin_name!r} crashed in {hook_name}: {type(exc).__name__}: {exc}",
+                plugin=impl.plugin_name,
+            ) from exc
+        if result is not None:
+            return result
+    return None
 
 
 def describe(pm: PluginManager, what: Callable[[str], list[str]]) -> list[PluginInfo]:

@@ -75,11 +75,16 @@ class SourceStats:
     stats: Stats = field(default_factory=Stats)
     #: exact number of findings per code in this source (kept or not)
     counts: Counter[str] = field(default_factory=Counter)
+    #: ``id@version`` this source was validated against, when it was chosen per source
+    #: (``--standard ID@detect``)
+    standard: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"source": self.source, **self.stats.to_dict()}
         if self.format:
             out["format"] = self.format
+        if self.standard:
+            out["standard"] = self.standard
         if self.encoding:
             out["encoding"] = self.encoding
         if self.counts:
@@ -94,6 +99,7 @@ class SourceStats:
             encoding=data.get("encoding"),
             stats=Stats.from_dict(data),
             counts=Counter(data.get("counts", {})),
+            standard=data.get("standard"),
         )
 
 

@@ -40,12 +40,15 @@ if TYPE_CHECKING:
     from govstd.standard import RuleSpec
 
 __all__ = [
+    "BatchCheck",
+    "BatchOpener",
     "Check",
     "Opener",
     "RecordCheck",
     "RuleContext",
     "RulesChecker",
     "RulesPlan",
+    "Screen",
     "compile_rules",
     "json_pointer",
 ]
@@ -54,8 +57,22 @@ __all__ = [
 RecordCheck = Callable[[Mapping[str, Any], int, int | None], list[Finding] | None]
 #: returns the record check for one source (fresh per-source state, if the check keeps any)
 Opener = Callable[[], RecordCheck]
+#: a vectorised pre-filter for columnar batches: ``(column, height) -> mask`` where
+#: ``column(field)`` is the field's cells as a polars String Series (null for an empty cell)
+#: or None when the table has no such column, and ``mask`` is a numpy bool array, True for
+#: every record that *certainly* gets no finding from the rule (False: "look closer")
+Screen = Callable[[Callable[[str], Any], int], Any]
+#: a rule applied to a whole batch: ``(values, ordinals, lines) -> [(ordinal, finding)]`` where
+#: ``values(field)`` lists the field's value in every record of the batch (None: no value)
+BatchCheck = Callable[
+    [Callable[[str], list[Any]], Sequence[int], Sequence[Any]], list[tuple[int, Finding]]
+]
+#: returns the batch check for one source (fresh per-source state)
+BatchOpener = Callable[[], BatchCheck]
 
 _NO_DEFAULT: Any = object()
+#: batches of documents at least this big are screened (see ``RulesChecker._suspects``)
+_SCREEN_DOCUMENTS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +91,13 @@ class Check:
     fields: tuple[int, int | None] = (1, 1)
     params: Mapping[str, str] = field(default_factory=dict)
     codes: tuple[str, ...] = ()
+    #: optional vectorised pre-filter, built once per rule (``None``: no screen for these
+    #: parameters). Only a check without per-source state may have one: records that the
+    #: screen passes are not given to the record check at all.
+    screen: Callable[[RuleContext], Screen | None] | None = None
+    #: optional batch form, built once per rule; used instead of ``build``'s record check
+    #: (which stays the reference it is tested against)
+    batch: Callable[[RuleContext], BatchOpener | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -147,33 +171,202 @@ def _kinds(kind: type | tuple[type, ...]) -> tuple[type, ...]:
 
 
 class RulesChecker:
-    """Applies every rule to every record of one source, batch after batch."""
+    """Applies every rule to every record of one source, batch after batch.
 
-    def __init__(self, checks: Sequence[RecordCheck]) -> None:
-        self._checks = tuple(checks)
+    A rule is applied record by record (:data:`RecordCheck`) or, if its check has a batch
+    form (:attr:`Check.batch`, e.g. ``unique`` on a compact key index), to a whole batch at
+    a time; the findings are put back in the reference order (record, then rule).
+
+    With a screen for every record rule (see :attr:`Check.screen`), a columnar batch (one
+    with a polars ``frame``) is screened first and only the records some screen is unsure of
+    are built and checked one by one, by the same record checks; the findings are those of
+    the reference path (the differential tests in ``tests/test_rules_fast.py``). Batches of
+    documents are screened the same way (their screened fields gathered into polars columns)
+    when every screened value is text.
+    """
+
+    def __init__(
+        self,
+        checks: Sequence[RecordCheck | None],
+        screens: Sequence[Screen | None] | None = None,
+        batches: Sequence[BatchCheck | None] | None = None,
+    ) -> None:
+        batches = tuple(batches) if batches else (None,) * len(checks)
+        screens = tuple(screens) if screens else (None,) * len(checks)
+        #: (rule position, record check) for the rules applied record by record
+        self._records = tuple(
+            (i, c) for i, (c, b) in enumerate(zip(checks, batches, strict=True)) if b is None
+        )
+        self._checks = tuple(c for _, c in self._records)
+        self._batches = tuple((i, b) for i, b in enumerate(batches) if b is not None)
+        record_screens = [screens[i] for i, _ in self._records]
+        self._screens = tuple(record_screens)
+        self._screened = all(s is not None for s in record_screens)
+        self._made_by: dict[int, int] = {}
 
     def check_table(self, batch: TableBatch) -> list[Finding]:
-        header = batch.header
-        checks = self._checks
+        frame = getattr(batch, "frame", None)
+        if frame is not None and self._screened:
+            return self._check_frame(batch, frame)
+        out = self._check_rows(batch, batch.rows, batch.ordinals, batch.lines)
+        if not self._batches:
+            return out
+        header = list(batch.header)
+        where = {name: i for i, name in enumerate(header)}
+        rows = batch.rows
+
+        def values(name: str) -> list[Any]:
+            index = where.get(name)
+            if index is None:
+                return [None] * len(rows)
+            return [row[index] if index < len(row) else None for row in rows]
+
+        return self._merge(out, values, batch.ordinals, batch.lines)
+
+    def _check_frame(self, batch: TableBatch, frame: Any) -> list[Finding]:
+        import numpy as np
+
+        height = frame.height
+        if height == 0:
+            return []
+        names = frame.columns
+        header = list(batch.header)
+        # as ``dict(zip(header, row))``: the last column of a repeated label wins
+        where = {name: i for i, name in enumerate(header) if i < len(names)}
+
+        def column(name: str) -> Any:
+            index = where.get(name)
+            return None if index is None else frame.get_column(names[index])
+
         out: list[Finding] = []
-        for row, ordinal, line in zip(batch.rows, batch.ordinals, batch.lines, strict=False):
+        if self._records:
+            passed = np.ones(height, dtype=bool)
+            for screen in self._screens:
+                assert screen is not None
+                passed &= np.asarray(screen(column, height), dtype=bool)
+            suspect = np.flatnonzero(~passed)
+            if len(suspect):
+                rows = [list(r) for r in frame[suspect].fill_null("").rows()]
+                picked = suspect.tolist()
+                ordinals, lines = batch.ordinals, batch.lines
+                out = self._check_rows(
+                    batch, rows, [ordinals[i] for i in picked], [lines[i] for i in picked]
+                )
+        if not self._batches:
+            return out
+
+        def values(name: str) -> list[Any]:
+            series = column(name)
+            return [None] * height if series is None else series.to_list()
+
+        return self._merge(out, values, batch.ordinals, batch.lines)
+
+    def _merge(
+        self,
+        out: list[Finding],
+        values: Callable[[str], list[Any]],
+        ordinals: Sequence[int],
+        lines: Sequence[int | None],
+    ) -> list[Finding]:
+        """Add the batch checks' findings to the record checks' ``out``, in reference order:
+        by record, then by rule."""
+        found: list[tuple[int, int, Finding]] = []
+        for position, batch_check in self._batches:
+            found.extend((o, position, f) for o, f in batch_check(values, ordinals, lines))
+        if not found:
+            return out
+        made_by = self._made_by  # the rule of each record-check finding (see _check_rows)
+        keyed = [(f.record or 0, made_by.get(id(f), 0), f) for f in out]
+        keyed.extend(found)
+        keyed.sort(key=lambda item: (item[0], item[1]))  # stable: a rule's own order stays
+        return [f for _, _, f in keyed]
+
+    def _check_rows(
+        self, batch: TableBatch, rows: Any, ordinals: Sequence[int], lines: Sequence[int]
+    ) -> list[Finding]:
+        header = batch.header
+        records = self._records
+        out: list[Finding] = []
+        made_by: dict[int, int] = {}
+        self._made_by = made_by
+        if not records:
+            return out
+        tag = bool(self._batches)
+        for row, ordinal, line in zip(rows, ordinals, lines, strict=False):
             record = dict(zip(header, row, strict=False))
-            for check in checks:
+            for position, check in records:
                 found = check(record, ordinal, line)
                 if found:
                     out.extend(found)
+                    if tag:
+                        for f in found:
+                            made_by[id(f)] = position
         return out
 
+    def _suspects(self, documents: list[Any]) -> list[int] | None:
+        """Positions of the documents some screen is unsure of, or None when the batch cannot
+        be screened (a screened field holds something other than text)."""
+        import numpy as np
+        import polars as pl
+
+        height = len(documents)
+        columns: dict[str, Any] = {}
+        unscreenable = False
+
+        def column(name: str) -> Any:
+            nonlocal unscreenable
+            if name not in columns:
+                values = [d.get(name) if isinstance(d, dict) else None for d in documents]
+                if all(type(v) is str or v is None for v in values):
+                    columns[name] = pl.Series(values, dtype=pl.String)
+                else:
+                    unscreenable = True
+                    columns[name] = pl.Series([None] * height, dtype=pl.String)
+            return columns[name]
+
+        passed = np.ones(height, dtype=bool)
+        for screen in self._screens:
+            assert screen is not None
+            passed &= np.asarray(screen(column, height), dtype=bool)
+            if unscreenable:
+                return None
+        return np.flatnonzero(~passed).tolist()
+
     def check_documents(self, batch: DocumentBatch) -> list[Finding]:
-        checks = self._checks
+        records = self._records
         out: list[Finding] = []
-        for record, ordinal, line in zip(batch.records, batch.ordinals, batch.lines, strict=False):
+        made_by: dict[int, int] = {}
+        self._made_by = made_by
+        tag = bool(self._batches)
+        documents, ordinals, lines = batch.records, batch.ordinals, batch.lines
+        picked = (
+            self._suspects(documents)
+            if records and self._screened and len(documents) >= _SCREEN_DOCUMENTS
+            else None
+        )
+        if picked is not None:  # only the documents a screen is unsure of
+            documents = [documents[i] for i in picked]
+            ordinals = [ordinals[i] for i in picked]
+            lines = [lines[i] for i in picked]
+        elif not records:
+            documents = []
+        for record, ordinal, line in zip(documents, ordinals, lines, strict=False):
             if not isinstance(record, dict):
                 continue  # the record schema reports a record that is not an object
-            for check in checks:
+            for position, check in records:
                 found = check(record, ordinal, line)
                 if found:
                     out.extend(found)
+                    if tag:
+                        for f in found:
+                            made_by[id(f)] = position
+        if self._batches:
+            documents = batch.records
+
+            def values(name: str) -> list[Any]:
+                return [d.get(name) if isinstance(d, dict) else None for d in documents]
+
+            out = self._merge(out, values, batch.ordinals, batch.lines)
         for finding in out:
             where = finding.location
             if where.field is not None and where.pointer is None:
@@ -191,11 +384,33 @@ class RulesPlan:
 
     accepts: Sequence[Literal["table", "documents"]] = ("table", "documents")
 
-    def __init__(self, name: str, rules: Sequence[tuple[RuleSpec, Opener]]) -> None:
+    def __init__(
+        self,
+        name: str,
+        rules: Sequence[tuple[RuleSpec, Opener]],
+        screens: Sequence[Screen | None] | None = None,
+        batches: Sequence[BatchOpener | None] | None = None,
+    ) -> None:
         self.name = name
         self.rules = tuple(rules)
+        #: one vectorised pre-filter (or None) per rule, in the order of ``rules``
+        self.screens = tuple(screens) if screens is not None else (None,) * len(self.rules)
+        #: one batch form (or None) per rule, in the order of ``rules``
+        self.batches = tuple(batches) if batches is not None else (None,) * len(self.rules)
 
     def open(self, source: str) -> RulesChecker:
+        return RulesChecker(
+            [
+                None if b is not None else opener()
+                for (_, opener), b in zip(self.rules, self.batches, strict=True)
+            ],
+            self.screens,
+            [b() if b is not None else None for b in self.batches],
+        )
+
+    def reference(self, source: str) -> RulesChecker:
+        """A checker that applies every rule record by record (no batch forms, no screens):
+        the reference the fast paths are tested against."""
         return RulesChecker([opener() for _, opener in self.rules])
 
     def __repr__(self) -> str:
@@ -223,6 +438,8 @@ def compile_rules(
     """
     reference = as_of or date.today()
     compiled: list[tuple[RuleSpec, Opener]] = []
+    screens: list[Screen | None] = []
+    batches: list[BatchOpener | None] = []
     seen: set[str] = set()
     for rule in rules:
         where = f"{name}: rule {rule.id!r}"
@@ -263,7 +480,11 @@ def compile_rules(
         )
         try:
             opener = check.build(context)
+            screen = check.screen(context) if check.screen is not None else None
+            batch = check.batch(context) if check.batch is not None else None
         except ManifestError as exc:
             raise ManifestError(f"{name}: {exc}") from None
         compiled.append((rule, opener))
-    return RulesPlan(name, compiled)
+        screens.append(screen)
+        batches.append(batch)
+    return RulesPlan(name, compiled, screens, batches)

@@ -350,6 +350,94 @@ class Session:
 
         return validate_all_versions(self, sources, standard=standard, **options)
 
+    # -- certification (see govstd.certify) -------------------------------------------------
+
+    def certify_matrix(
+        self, *, adapter: str, samples: Sequence[SourceArg], base: SourceArg, **options: Any
+    ) -> list[tuple[Standard, Any]]:
+        """Certify ``adapter`` against every active version of its standard.
+
+        Returns ``(standard, result)`` pairs, oldest version first: ``result`` is the
+        :class:`~govstd.certify.certificate.Certificate` (written under
+        ``base/<version>/`` by the caller) or, for a version outside the adapter's range, a
+        string saying so. ``options`` are those of :meth:`certify`.
+        """
+        vendor = self.adapters.get(adapter)
+        if vendor is None:
+            raise UsageError(f"unknown adapter {adapter!r} (have: {', '.join(self.adapters)})")
+        results: list[tuple[Standard, Any]] = []
+        for standard in self.registry.versions(vendor.standard):
+            if standard.status != "active":
+                continue
+            if not vendor.supports(standard):
+                results.append((standard, f"outside the adapter's range {vendor.range}"))
+                continue
+            certificate = self.certify(
+                adapter=adapter,
+                samples=samples,
+                standard=standard.ref,
+                base=Path(os.fspath(base)) / str(standard.version),
+                **options,
+            )
+            results.append((standard, certificate))
+        return results
+
+    def certify(
+        self,
+        *,
+        adapter: str,
+        samples: Sequence[SourceArg],
+        standard: str | None = None,
+        seed: int = 0,
+        examples: int = 100,
+        as_of: date | None = None,
+        waivers: Sequence[Any] = (),
+        base: SourceArg | None = None,
+        sign_key: SourceArg | None = None,
+    ) -> Any:
+        """Certify ``adapter`` against ``standard`` (default: the newest version it maps to)
+        with real ``samples``: validation, a seeded round trip of ``examples`` hypothesis
+        examples, coverage and ``waivers`` (:class:`govstd.waivers.Waiver`). Returns a
+        :class:`~govstd.certify.certificate.Certificate`, signed with the Ed25519 key in
+        ``sign_key`` when given; sample paths on it are relative to ``base``."""
+        from govstd.certify.run import CertifyOptions, run_certification
+
+        options = CertifyOptions(
+            adapter=adapter,
+            samples=[Path(os.fspath(p)) for p in samples],
+            standard=standard,
+            seed=seed,
+            examples=examples,
+            as_of=as_of,
+            waivers=tuple(waivers),
+            base=None if base is None else Path(os.fspath(base)),
+        )
+        certificate = run_certification(self, options)
+        if sign_key is not None:
+            from govstd.certify.signing import sign
+
+            sign(certificate, Path(os.fspath(sign_key)))
+        return certificate
+
+    def verify_certificate(
+        self,
+        certificate: SourceArg,
+        *,
+        public_key: SourceArg | None = None,
+        recheck: bool = False,
+    ) -> Any:
+        """Check a certificate file's signature and pins against what is installed; with
+        ``recheck``, run the certification again and compare every verdict. Returns a
+        :class:`~govstd.certify.verify.Verification`."""
+        from govstd.certify.verify import verify_certificate
+
+        return verify_certificate(
+            self,
+            Path(os.fspath(certificate)),
+            public_key=None if public_key is None else Path(os.fspath(public_key)),
+            recheck=recheck,
+        )
+
     def compiled(self, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
         """Compile once per session: plans are cached under ``key``."""
         if key not in self._compiled:

@@ -63,6 +63,9 @@ class Standard:
     codelists: tuple[Mapping[str, Any], ...] = ()
     examples: tuple[Example, ...] = ()
     manifest: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    #: where a record declares its version (the manifest's ``[detect]``; see
+    #: :mod:`govstd.versions.detect`); empty when the standard's records do not say
+    detect: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def ref(self) -> str:
@@ -123,6 +126,9 @@ def _read_json(path: Path) -> Any:
 
 
 def _manifest_validator() -> Any:
+    from govstd.engines.jsonschema import defer_rfc3987_syntax
+
+    defer_rfc3987_syntax()  # before python-jsonschema's first import: saves ~2 s per run
     from jsonschema import Draft202012Validator, FormatChecker
 
     schema = json.loads(
@@ -207,4 +213,5 @@ def load_standard(folder: Path, *, validator: Any = None) -> Standard:
         codelists=tuple(data.get("codelists", [])),
         examples=tuple(examples),
         manifest=data,
+        detect=data.get("detect", {}),
     )

@@ -273,6 +273,7 @@ def _validate_source(
     collector: _Collector,
     progress: Callable[[int, int | None], None] | None,
     observer: FieldObserver | None = None,
+    choose: Callable[..., tuple[Target, Any, list[Finding]]] | None = None,
 ) -> SourceStats:
     if options.adapter is not None and target.standard is not None:
         from govstd.transform import adapter_reader, resolve_adapter_standard
@@ -301,10 +302,19 @@ def _validate_source(
         dialect=target.dialect,
     )
     stats = SourceStats(source=source.name, format=reader.name)
+    batches = reader.read(source, read_options, session.catalogue)
+    if choose is not None:  # --standard ID@detect: the first record says which version applies
+        target, batches, leading = choose(source, reader, read_options, batches)
+        plans = target.plans_for(reader.kind)
+        if not plans:
+            raise UsageError(f"{target.name} cannot check {reader.name} input ({source.name})")
+        for finding in leading:
+            collector.add(finding, stats.stats)
+            stats.counts[finding.code] += 1
     checkers = [plan.open(source.name) for plan in plans]
     total = source.size()
     seen_any = False
-    for batch in reader.read(source, read_options, session.catalogue):
+    for batch in batches:
         findings = _check_batch(checkers, batch)
         if options.adapter is not None:
             from govstd.adapters.model import without_shadowed
@@ -323,6 +333,8 @@ def _validate_source(
             stats.counts[finding.code] += 1
         if observer is not None:
             observer.observe(source.name, batch, findings)
+        if hasattr(reader, "relocate"):  # an adapter: findings in the vendor's own columns
+            reader.relocate(findings, batch)
         records = len(batch.ordinals) + len(set(batch.unreadable).difference(batch.ordinals))
         seen_any = seen_any or records > 0
         stats.stats.records += records
@@ -358,6 +370,12 @@ def run_validation(
     from govstd import __version__
 
     key: tuple[Any, ...]
+    from govstd.versions.detect import VersionChooser, check_detect_request, detect_id
+
+    detecting = None if standard is None else detect_id(standard)  # --standard ID@detect
+    if detecting is not None:
+        check_detect_request(adapter=options.adapter, schematron=schematron)
+        standard = detecting  # the latest version: the fallback, and how sources are peeked
     if standard is not None:
         resolved = session.resolve(standard, allow_retired=options.allow_retired)
         key = ("standard", resolved.ref, options.format_check, options.as_of)
@@ -369,6 +387,7 @@ def run_validation(
         assert schematron is not None
         key = ("no-schema", options.format_check, options.as_of)
         target = Target(name=str(schematron))
+    chooser = None if detecting is None else VersionChooser(session, target, options)
     if schematron is not None:
         base = target
         key = (*key, "schematron", str(schematron.resolve()))
@@ -386,15 +405,19 @@ def run_validation(
         target=target.name,
         govstd_version=__version__,
         standard=_standard_summary(target.standard),
-        notes=list(target.notes),
+        notes=[] if chooser is not None else list(target.notes),
     )
-    for note in target.notes:
+    for note in report.notes:
         report.counts[note.code] += 1
     observer = FieldObserver(field_docs(target.standard, schema))
     for source in parsed:
         report.sources.append(
-            _validate_source(session, source, target, options, collector, progress, observer)
+            _validate_source(
+                session, source, target, options, collector, progress, observer, chooser
+            )
         )
+    if chooser is not None:
+        chooser.finish(report)
     report.fields = observer.result()
     report.samples = observer.samples
     report.findings = collector.kept

@@ -26,11 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from govstd.adapters.values import ValueRule
+from govstd.adapters.values import Reading, ValueRule
 from govstd.exceptions import SetupError
 from govstd.findings import Finding, Location
 from govstd.formats.base import DocumentBatch, ReadOptions, Source, TableBatch
 from govstd.refs import VersionSpec
+
+#: readings kept per column (see ``_Adapting.bind``)
+_MEMO_SIZE = 4096
 
 if TYPE_CHECKING:
     from govstd.catalogue import Catalogue
@@ -256,6 +259,34 @@ class AdapterReader:
             adapted.encoding = vendor_options.encoding or getattr(batch, "encoding", None)
             yield adapted
 
+    def relocate(self, findings: Sequence[Finding], batch: AdaptedBatch) -> None:
+        """Point the standard's findings at the vendor's own column, in place.
+
+        A finding on canonical field ``f`` (e.g. ``field.unique`` on ``id_number``) gets the
+        label of the vendor column that fills ``f`` as its ``field`` and that column's position
+        as its ``column``; the canonical JSON Pointer stays in ``pointer``. Findings of the
+        adapter itself are already located in the vendor's terms.
+        """
+        labels = {column.field: column.label for column in self.columns}
+        header = batch.vendor_header
+        positions = {label: index for index, label in enumerate(header or (), start=1)}
+        for finding in findings:
+            location = finding.location
+            label = labels.get(location.field or "")
+            if (
+                label is None
+                or not location.pointer
+                or finding.code.startswith(("fix.", "adapter."))
+            ):
+                continue
+            finding.location = Location(
+                line=location.line,
+                column=positions.get(label, location.column),
+                pointer=location.pointer,
+                field=label,
+                xpath=location.xpath,
+            )
+
 
 def _bom(path: Path) -> str | None:
     try:
@@ -279,6 +310,7 @@ class _Adapting:
         self.bound: list[tuple[str, int, ValueRule, str]] | None = None
         self.blank: list[int] = []
         self.header: list[str] = []
+        self._memos: list[dict[str, Any] | None] = []
 
     def finding(self, code: str, **kwargs: Any) -> Finding:
         return self.catalogue.finding(code, source=self.source, **kwargs)
@@ -317,6 +349,9 @@ class _Adapting:
                 continue
             bound.append((column.field, index, column.rule, column.label))
         self.bound = bound
+        # the readings of texts already seen, per bound column (most columns repeat a few
+        # values: codes, dates, divisions); bounded, so a column of unique values costs little
+        self._memos = [{} if rule.memo else None for _, _, rule, _ in bound]
         return findings
 
     def _unknown(self, label: str, index: int, line: int | None) -> Finding:
@@ -340,7 +375,12 @@ class _Adapting:
         records: list[dict[str, Any]] = []
         add = findings.append
         convert = self._convert
-        for row, ordinal, line in zip(batch.rows, batch.ordinals, batch.lines, strict=True):
+        rows = batch.rows
+        if bound and not blank and all(map(width.__eq__, map(len, rows))):
+            # the common case, column by column (same records, same findings in the same order)
+            records = self._convert_columns(rows, bound, batch.ordinals, batch.lines, add)
+            rows = []
+        for row, ordinal, line in zip(rows, batch.ordinals, batch.lines, strict=False):
             if len(row) != width:
                 self._shape(row, width, ordinal, line, batch.header, add)
             if blank:
@@ -414,6 +454,97 @@ class _Adapting:
             vendor_rows=rows,
         )
 
+    def _convert_columns(
+        self,
+        rows: Sequence[Sequence[str]],
+        bound: list[tuple[str, int, ValueRule, str]],
+        ordinals: Sequence[int],
+        lines: Sequence[int | None],
+        add: Any,
+    ) -> list[dict[str, Any]]:
+        """:meth:`_convert` for every row of a batch whose rows all have the header's width:
+        each column is read at once (through its memo), then the records are assembled and
+        the findings of the few cells with fixes or problems added in row, then column order."""
+        columns: list[list[Reading]] = []
+        flagged: set[int] = set()
+        for (_, index, rule, _), memo in zip(bound, self._memos, strict=True):
+            read = rule.read
+            cells = [row[index] for row in rows]
+            if memo is None:
+                readings = list(map(read, cells))
+            else:
+                readings = []
+                append = readings.append
+                get = memo.get
+                for raw in cells:
+                    reading = get(raw)
+                    if reading is None:
+                        reading = read(raw)
+                        if len(memo) < _MEMO_SIZE:
+                            memo[raw] = reading
+                    append(reading)
+            columns.append(readings)
+            flagged.update(
+                i for i, r in enumerate(readings) if r[1] is not None or r[2] is not None
+            )
+        names = [name for name, _, _, _ in bound]
+        records = [
+            {name: r[0] for name, r in zip(names, readings, strict=True) if r[0] is not None}
+            for readings in zip(*columns, strict=True)
+        ]
+        for i in sorted(flagged):
+            row = rows[i]
+            for (name, index, _, label), readings in zip(bound, columns, strict=True):
+                _, fixes, problem = readings[i]
+                if fixes is not None or problem is not None:
+                    self._emit(name, index, label, row, fixes, problem, ordinals[i], lines[i], add)
+        return records
+
+    def _emit(
+        self,
+        name: str,
+        index: int,
+        label: str,
+        row: Sequence[str],
+        fixes: Any,
+        problem: Any,
+        ordinal: int,
+        line: int | None,
+        add: Any,
+        xpath: str | None = None,
+    ) -> None:
+        """The findings of one cell's reading: its fixes, then its problem."""
+        if xpath is None:
+            where = Location(line=line, column=index + 1, field=label)
+        else:
+            where = Location(line=line, field=label, xpath=f"{xpath}/{label}")
+        if fixes is not None:
+            for code, before, after in fixes:
+                add(
+                    self.finding(
+                        code,
+                        record=ordinal,
+                        location=where,
+                        value=before,
+                        expected=after,
+                        column=label,
+                        after=after,
+                    )
+                )
+        if problem is not None:
+            code, params = problem
+            add(
+                self.finding(
+                    code,
+                    record=ordinal,
+                    location=where,
+                    value=row[index],
+                    column=label,
+                    field_name=name,
+                    **params,
+                )
+            )
+
     def _convert(
         self,
         row: Sequence[str],
@@ -425,44 +556,21 @@ class _Adapting:
     ) -> dict[str, Any]:
         record: dict[str, Any] = {}
         cells = len(row)
-        for name, index, rule, label in bound:
+        for (name, index, rule, label), memo in zip(bound, self._memos, strict=False):
             if index >= cells:
                 continue
-            value, fixes, problem = rule.read(row[index])
+            raw = row[index]
+            reading = memo.get(raw) if memo is not None else None
+            if reading is None:
+                reading = rule.read(raw)
+                if memo is not None and len(memo) < _MEMO_SIZE:
+                    memo[raw] = reading
+            value, fixes, problem = reading
             if value is not None:
                 record[name] = value
             if fixes is None and problem is None:
                 continue
-            if xpath is None:
-                where = Location(line=line, column=index + 1, field=label)
-            else:
-                where = Location(line=line, field=label, xpath=f"{xpath}/{label}")
-            if fixes is not None:
-                for code, before, after in fixes:
-                    add(
-                        self.finding(
-                            code,
-                            record=ordinal,
-                            location=where,
-                            value=before,
-                            expected=after,
-                            column=label,
-                            after=after,
-                        )
-                    )
-            if problem is not None:
-                code, params = problem
-                add(
-                    self.finding(
-                        code,
-                        record=ordinal,
-                        location=where,
-                        value=row[index],
-                        column=label,
-                        field_name=name,
-                        **params,
-                    )
-                )
+            self._emit(name, index, label, row, fixes, problem, ordinal, line, add, xpath)
         return record
 
     def _shape(

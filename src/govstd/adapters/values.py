@@ -85,6 +85,9 @@ class ValueRule:
     fold_fullwidth: ClassVar[bool] = False
     #: mapping keys this type accepts beyond the common ones
     options: ClassVar[frozenset[str]] = frozenset()
+    #: whether :meth:`read` depends on the raw text only, so that the adapter may reuse the
+    #: reading of a text it has already seen in the column (set False for a stateful type)
+    memo: ClassVar[bool] = True
 
     def __init__(
         self, column: str, null_markers: Iterable[str], settings: Mapping[str, Any]

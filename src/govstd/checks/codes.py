@@ -126,6 +126,36 @@ def _build_codelist(context: RuleContext) -> Opener:
     return lambda: check
 
 
+def _screen_codelist(context: RuleContext) -> Any:
+    """Cells that are empty or hold an allowed code certainly pass (``is_in``)."""
+    in_use = context.param("in_use", "as-of", str)
+    try:
+        codelist = context.codelists.get(context.param("codelist", kind=str))
+    except SetupError:
+        return None  # the build reports it
+    allowed = sorted(codelist.codes(context.as_of) if in_use == "as-of" else codelist.codes())
+    fields = context.fields
+
+    def screen(column: Any, height: int) -> Any:
+        import numpy as np
+        import polars as pl
+
+        passed = np.ones(height, dtype=bool)
+        for name in fields:
+            series = column(name)
+            if series is None:
+                continue
+            fine = (
+                series.is_null()
+                | (series == "")
+                | series.is_in(pl.Series(allowed, dtype=pl.String))
+            )
+            passed &= fine.fill_null(False).to_numpy()
+        return passed
+
+    return screen
+
+
 CHECKS = (
     Check(
         "codelist",
@@ -138,5 +168,6 @@ CHECKS = (
             "closed": "override the list: true makes unknown codes errors, false warnings",
         },
         codes=("codelist.unknown-code", "codelist.retired-code", "codelist.future-code"),
+        screen=_screen_codelist,
     ),
 )

@@ -9,6 +9,11 @@ is about ``n² / 2^65`` (≈ 3·10⁻⁶ for ten million keys). The digest is Py
 the key, which for text is SipHash keyed per process, so a crafted feed cannot aim for a
 collision; on a platform where ``hash()`` is narrower than 64 bits a BLAKE2b digest is used.
 A record with any key field absent is not compared (as in SQL, "no value" is never equal).
+
+The plan applies ``unique`` a batch at a time (``_batch_unique``): the same digests go into a
+:class:`~govstd.keyindex.KeyIndex` (sorted numpy runs, 12 bytes per distinct key instead of
+the ~100 of a ``dict`` entry), so memory stays small at ten million records. The record check
+(``_build_unique``) is the reference the batch form is tested against.
 """
 
 from __future__ import annotations
@@ -17,14 +22,14 @@ import json
 import math
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from hashlib import blake2b
 from typing import Any
 
 from govstd.findings import Finding
-from govstd.rules import Check, Opener, RecordCheck, RuleContext
+from govstd.rules import BatchCheck, BatchOpener, Check, Opener, RecordCheck, RuleContext
 
 __all__ = ["CHECKS", "decimal_places"]
 
@@ -43,7 +48,9 @@ def _digest_function() -> Callable[[Any], int]:
     if sys.hash_info.width >= 64:
         return hash
     return lambda key: int.from_bytes(  # pragma: no cover - 32-bit platforms
-        blake2b(repr(key).encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
+        blake2b(repr(key).encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+        "little",
+        signed=True,
     )
 
 
@@ -113,6 +120,76 @@ def _build_unique(context: RuleContext) -> Opener:
         return check
 
     return open_composite
+
+
+def _batch_unique(context: RuleContext) -> BatchOpener:
+    """``unique`` a batch at a time on a :class:`~govstd.keyindex.KeyIndex` (12 bytes per
+    distinct key instead of a ``dict`` entry): the same digests, the same first records, the
+    same findings as the record check above (which stays the reference)."""
+    fields = context.fields
+    finding = context.finding
+    digest = _digest_function()
+    first_field = fields[0]
+    single = len(fields) == 1
+
+    def open_batch() -> BatchCheck:
+        import numpy as np
+
+        from govstd.keyindex import KeyIndex
+
+        index = KeyIndex()
+
+        def check(
+            values: Callable[[str], list[Any]], ordinals: Sequence[int], lines: Sequence[Any]
+        ) -> list[tuple[int, Finding]]:
+            columns = [values(name) for name in fields]
+            keyed: list[int] = []
+            digests: list[int] = []
+            if single:
+                for position, value in enumerate(columns[0]):
+                    if value is None or value == "":
+                        continue
+                    keyed.append(position)
+                    digests.append(digest(value if type(value) is str else _canonical(value)))
+            else:
+                for position, parts in enumerate(zip(*columns, strict=True)):
+                    if any(value is None or value == "" for value in parts):
+                        continue
+                    keyed.append(position)
+                    digests.append(digest(tuple(_canonical(value) for value in parts)))
+            if not keyed:
+                return []
+            hashes = np.array(digests, dtype=np.int64).view(np.uint64)
+            dupes, firsts = index.add(hashes, [ordinals[p] for p in keyed])
+            out: list[tuple[int, Finding]] = []
+            for at, first in zip(dupes.tolist(), firsts.tolist(), strict=True):
+                position = keyed[at]
+                ordinal = ordinals[position]
+                if single:
+                    made = finding(
+                        "field.unique",
+                        record=ordinal,
+                        line=lines[position],
+                        field=first_field,
+                        value=columns[0][position],
+                        first_record=first,
+                    )
+                else:
+                    made = finding(
+                        "field.unique",
+                        record=ordinal,
+                        line=lines[position],
+                        field=first_field,
+                        value=[column[position] for column in columns],
+                        first_record=first,
+                        fields=list(fields),
+                    )
+                out.append((ordinal, made))
+            return out
+
+        return check
+
+    return open_batch
 
 
 # -- date-range -----------------------------------------------------------------------------
@@ -186,6 +263,34 @@ def _build_date_range(context: RuleContext) -> Opener:
         return out
 
     return lambda: check
+
+
+def _screen_date_range(context: RuleContext) -> Any:
+    """Cells that are empty, not ``YYYY-MM-DD``, or between the bounds (compared as text:
+    UTF-8 byte order is code point order) certainly pass."""
+    low = _bound(context, "min")
+    high = _bound(context, "max")
+    floor = low or "0000-00-00"
+    ceiling = high or "9999-99-99"
+    fields = context.fields
+
+    def screen(column: Any, height: int) -> Any:
+        import numpy as np
+
+        passed = np.ones(height, dtype=bool)
+        for name in fields:
+            series = column(name)
+            if series is None:
+                continue
+            fine = (
+                series.is_null()
+                | ((series >= floor) & (series <= ceiling))
+                | ~series.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+            )
+            passed &= fine.fill_null(True).to_numpy()
+        return passed
+
+    return screen
 
 
 # -- max-decimals ---------------------------------------------------------------------------
@@ -275,6 +380,7 @@ CHECKS = (
         "a source; a duplicate is reported on the later record, naming the first one.",
         fields=(1, None),
         codes=("field.unique",),
+        batch=_batch_unique,
     ),
     Check(
         "date-range",
@@ -286,6 +392,7 @@ CHECKS = (
             "max": "latest allowed date, YYYY-MM-DD or 'as-of'",
         },
         codes=("field.range",),
+        screen=_screen_date_range,
     ),
     Check(
         "max-decimals",

@@ -55,6 +55,7 @@ def cli() -> None:
 
 
 def _register_commands(group: click.Group) -> None:
+    from govstd.cli.certify import certify, certify_keygen, verify_certificate
     from govstd.cli.codelists import codelists
     from govstd.cli.diff import diff
     from govstd.cli.explain import explain
@@ -75,6 +76,9 @@ def _register_commands(group: click.Group) -> None:
         generate,
         diff,
         migrate,
+        certify,
+        verify_certificate,
+        certify_keygen,
     ):
         group.add_command(command)
 

@@ -35,6 +35,7 @@ Examples:
   govstd validate invoice.xml --schema invoice.xsd --schematron rules.sch
   cat export.csv | govstd validate - --input-format csv --standard cn.natural-person
   govstd validate acme-export.csv --adapter acme-hr --standard cn.natural-person@1.1
+  govstd validate feed-a.jsonl feed-b.jsonl --standard t.person@detect
   govstd validate export.csv -s cn.natural-person@1.1 --report junit:junit.xml --report html:report.html
   govstd validate export.csv -s cn.natural-person@1.1 --baseline baseline.json --fail-on new
   govstd validate export.csv -s cn.natural-person@1.1 --waivers govstd.toml -f github
@@ -48,7 +49,8 @@ Examples:
     "-s",
     "standard",
     metavar="REF",
-    help="Standard to check against: ID, ID@1, ID@1.1, ID@1.1.0, ID@^1.1, ID@latest.",
+    help="Standard to check against: ID, ID@1, ID@1.1, ID@1.1.0, ID@^1.1, ID@latest; "
+    "ID@all (every version); ID@detect (the version each source declares).",
 )
 @click.option(
     "--schema",

@@ -34,6 +34,8 @@ from __future__ import annotations
 import codecs
 import sys
 from collections.abc import Iterator, Sequence
+from itertools import repeat
+from operator import add
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from govstd.exceptions import UsageError
@@ -72,6 +74,26 @@ def _has_long_number(data: bytes) -> bool:
 def _nests_less(data: bytes, depth: int) -> bool:
     """Whether ``data`` has fewer than ``depth`` opening brackets (so nests less deep)."""
     return data.count(b"[") + data.count(b"{") < depth
+
+
+def _parse_all(loads: Any, pieces: list[bytes], limit: int, depth: int) -> list[Any] | None:
+    """Every line parsed by ``loads``, the loop in C; ``None`` when a line is too long, could
+    nest ``depth`` deep, or is refused (then each line takes the line-by-line path)."""
+    if not pieces:
+        return None
+    longest = max(map(len, pieces))
+    if longest > limit:
+        return None
+    if longest >= 2 * depth:
+        opened = map(
+            add, map(bytes.count, pieces, repeat(b"[")), map(bytes.count, pieces, repeat(b"{"))
+        )
+        if max(opened) >= depth:
+            return None
+    try:
+        return list(map(loads, pieces))
+    except Exception:  # some line is not plain JSON for orjson: look line by line
+        return None
 
 
 def _orjson_loads() -> Any:
@@ -243,6 +265,34 @@ class _JsonLinesRead:
                 block = whole
             # with a long digit run somewhere in the block, look for it line by line
             checked = None if fast is not None and _has_long_number(block) else fast
+            values = _parse_all(checked, pieces, limit, depth) if checked is not None else None
+            if values is not None:
+                # every line of the block is one JSON value orjson parsed (no blank line, no
+                # byte-order mark, nothing too long or deep): no Python runs per line
+                total, start = len(values), 0
+                while start < total:
+                    taken = values[start : start + batch_size - count]
+                    size = len(taken)
+                    records.extend(taken)
+                    ordinals.extend(range(ordinal + 1, ordinal + size + 1))
+                    lines.extend(range(line + 1, line + size + 1))
+                    ordinal, line, count, start = (
+                        ordinal + size,
+                        line + size,
+                        count + size,
+                        start + size,
+                    )
+                    if count >= batch_size:
+                        consumed = pieces[:start]
+                        batch.position = position + sum(map(len, consumed)) + len(consumed)
+                        if not ends_with_newline and start == total:
+                            batch.position -= 1
+                        yield batch
+                        records, ordinals, lines = [], [], []
+                        batch = DocumentBatch(records, ordinals, lines)
+                        unreadable, count = batch.unreadable, 0
+                position += sum(map(len, pieces)) + len(pieces) - (0 if ends_with_newline else 1)
+                continue
             last = len(pieces) - 1
             for index, raw in enumerate(pieces):
                 line += 1

@@ -70,7 +70,7 @@ class TextReporter:
             target += f" ({title.get(lang) or title.get('en', '')}, {report.standard['status']})"
         lines.append(f"govstd {report.govstd_version}: {labels['target']} {target}")
         for source in report.sources:
-            details = ", ".join(x for x in (source.format, source.encoding) if x)
+            details = ", ".join(x for x in (source.format, source.encoding, source.standard) if x)
             lines.append(
                 f"  {source.source}"
                 + (f" ({details})" if details else "")

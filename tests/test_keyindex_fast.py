@@ -1,0 +1,37 @@
+"""The compact key index against a plain dict, with runs small enough that the bound on
+merging (``max_run``) is reached: duplicates and first ordinals must not change."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from govstd.keyindex import KeyIndex
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    batches=st.lists(st.lists(st.integers(0, 200), max_size=40), max_size=20),
+    max_run=st.sampled_from([1, 2, 3, 8, 64, 1 << 20]),
+)
+def test_bounded_merging_matches_a_dict(batches: list[list[int]], max_run: int) -> None:
+    index = KeyIndex(max_run=max_run)
+    seen: dict[int, int] = {}
+    ordinal = 0
+    for keys in batches:
+        ordinals = list(range(ordinal + 1, ordinal + 1 + len(keys)))
+        ordinal += len(keys)
+        dupes, first = index.add(np.array(keys, dtype=np.uint64), ordinals)
+        expected = []
+        for position, (key, number) in enumerate(zip(keys, ordinals, strict=True)):
+            owner = seen.setdefault(key, number)
+            if owner != number:
+                expected.append((position, owner))
+        assert sorted(zip(dupes.tolist(), first.tolist(), strict=True)) == expected
+    assert len(index) == len(seen)
+    assert index.nbytes <= 12 * len(seen)
+    for run in index._hashes:  # every run stays sorted and runs stay disjoint
+        assert (np.diff(run.astype(np.float64)) > 0).all() or len(run) < 2
+    merged = np.concatenate(index._hashes) if index._hashes else np.zeros(0, np.uint64)
+    assert len(np.unique(merged)) == len(merged)
