@@ -14,9 +14,12 @@ from govstd.keyindex import KeyIndex
 @given(
     batches=st.lists(st.lists(st.integers(0, 200), max_size=40), max_size=20),
     max_run=st.sampled_from([1, 2, 3, 8, 64, 1 << 20]),
+    spill_keys=st.sampled_from([None, 0, 5, 50]),
 )
-def test_bounded_merging_matches_a_dict(batches: list[list[int]], max_run: int) -> None:
-    index = KeyIndex(max_run=max_run)
+def test_bounded_merging_and_spilling_match_a_dict(
+    batches: list[list[int]], max_run: int, spill_keys: int | None
+) -> None:
+    index = KeyIndex(max_run=max_run, spill_keys=spill_keys)
     seen: dict[int, int] = {}
     ordinal = 0
     for keys in batches:
@@ -30,8 +33,32 @@ def test_bounded_merging_matches_a_dict(batches: list[list[int]], max_run: int) 
                 expected.append((position, owner))
         assert sorted(zip(dupes.tolist(), first.tolist(), strict=True)) == expected
     assert len(index) == len(seen)
-    assert index.nbytes <= 12 * len(seen)
+    if not index._spilled:
+        assert index.nbytes <= 12 * len(seen)
     for run in index._hashes:  # every run stays sorted and runs stay disjoint
         assert (np.diff(run.astype(np.float64)) > 0).all() or len(run) < 2
-    merged = np.concatenate(index._hashes) if index._hashes else np.zeros(0, np.uint64)
-    assert len(np.unique(merged)) == len(merged)
+    runs = [*index._hashes, *(r._read(0, r.count, 0, np.uint64) for r in index._spilled)]
+    merged = np.concatenate(runs) if runs else np.zeros(0, np.uint64)
+    assert len(np.unique(merged)) == len(merged) == len(seen)
+
+
+def test_spilled_runs_with_wide_hashes_and_many_keys() -> None:
+    """Real 64-bit hashes, runs of several blocks, a Bloom filter that must hold every key."""
+    rng = np.random.default_rng(7)
+    universe = rng.integers(0, 2**64, size=6000, dtype=np.uint64)
+    index = KeyIndex(max_run=1000, spill_keys=1500)
+    seen: dict[int, int] = {}
+    ordinal = 0
+    for _ in range(12):
+        keys = universe[rng.integers(0, len(universe), size=700)]
+        ordinals = list(range(ordinal + 1, ordinal + 1 + len(keys)))
+        ordinal += len(keys)
+        dupes, first = index.add(keys, ordinals)
+        expected = []
+        for position, (key, number) in enumerate(zip(keys.tolist(), ordinals, strict=True)):
+            owner = seen.setdefault(key, number)
+            if owner != number:
+                expected.append((position, owner))
+        assert sorted(zip(dupes.tolist(), first.tolist(), strict=True)) == expected
+    assert index._spilled
+    assert index.nbytes < 12 * len(seen)

@@ -285,3 +285,30 @@ def test_library_call_matches_cli(files: Path) -> None:
         "-", schema=files / "table.json", input_format="csv", stdin=io.BytesIO(CSV.encode())
     )
     assert stdin_report.stats.records == 4
+
+
+def test_header_errors_reject_every_record(files: Path) -> None:
+    (files / "nocol.csv").write_text("id,born\n1,2001-02-03\n2,2001-02-04\n", "utf-8")
+    (files / "extra.csv").write_text("id,name,born,note\n1,Ann,2001-02-03,x\n", "utf-8")
+    for name, records in (("nocol.csv", 2), ("extra.csv", 1)):
+        result = run(
+            "validate", str(files / name), "--schema", str(files / "table.json"), "-f", "json"
+        )
+        data = json_report(result)
+        assert result.exit_code == 1
+        assert data["stats"]["records"] == records
+        assert data["stats"]["rejected"] == records, name
+        assert all(f["record"] is None for f in data["findings"] if f["code"].startswith("header."))
+    # a reordered header is only a warning: records still pass
+    (files / "moved.csv").write_text("name,id,born\nAnn,1,2001-02-03\n", "utf-8")
+    data = json_report(
+        run(
+            "validate",
+            str(files / "moved.csv"),
+            "--schema",
+            str(files / "table.json"),
+            "-f",
+            "json",
+        )
+    )
+    assert data["stats"]["passed"] == 1 and data["stats"]["warnings"] == 1

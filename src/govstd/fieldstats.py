@@ -8,8 +8,9 @@ of each code point at, so that a report can show them next to the finding ("the 
 The counting is column-wise where it can be: a columnar batch (one with a polars ``frame``)
 is counted in the frame with one ``select`` and its rows are never built (only the sample rows
 kept are read, one by one); other tables are transposed once (``zip``, in C) and empty cells
-are counted per column with ``list.count``; documents are walked once per record. Field titles and descriptions come from the standard's record schema
-(``title``/``x-title-zh``, ``description``/``x-description-zh``) or Table Schema.
+are counted per column with ``list.count``; documents are walked once per record. Field
+titles and descriptions come from the standard's record schema (``title``/``x-title-zh``,
+``description``/``x-description-zh``) or Table Schema.
 """
 
 from __future__ import annotations

@@ -314,6 +314,7 @@ def _validate_source(
     checkers = [plan.open(source.name) for plan in plans]
     total = source.size()
     seen_any = False
+    header_broken = False  # a header error rejects every record of the source
     for batch in batches:
         findings = _check_batch(checkers, batch)
         if options.adapter is not None:
@@ -327,10 +328,15 @@ def _validate_source(
                 finding.source = source.name
             if finding.is_error and finding.record is not None:
                 rejected.add(finding.record)
+            elif finding.is_error and finding.code.startswith("header."):
+                # a missing or undefined column: no record of the source conforms
+                header_broken = True
             elif finding.code.startswith("fix.") and finding.record is not None:
                 fixed.add(finding.record)
             collector.add(finding, stats.stats)
             stats.counts[finding.code] += 1
+        if header_broken:
+            rejected.update(batch.ordinals)
         if observer is not None:
             observer.observe(source.name, batch, findings)
         if hasattr(reader, "relocate"):  # an adapter: findings in the vendor's own columns

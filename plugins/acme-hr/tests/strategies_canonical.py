@@ -9,6 +9,7 @@ codes agree with them, division codes come from the GB/T 2260 list in use at ``A
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
@@ -56,10 +57,20 @@ _TEXT = st.characters(blacklist_categories=("Cs", "Cc"))
 _PLAIN = st.text(_TEXT | st.sampled_from("\n,\"' 　"), min_size=1, max_size=30)
 
 
+#: what JSON Schema's ECMA-262 ``\\s`` matches: Unicode Zs, the line terminators and U+FEFF
+_ECMA_SPACE = (
+    "".join(chr(c) for c in range(0x3001) if unicodedata.category(chr(c)) == "Zs")
+    + "\t\n\v\f\r\ufeff\u2028\u2029\u205f\u3000"
+)
+
+
 def _name() -> st.SearchStrategy[str]:
     common = st.sampled_from(["张伟", "王芳", "欧阳娜娜", "买买提·艾力", "O'Brien", "无", "𠀀明"])
     text = st.text(_TEXT | st.sampled_from(",\"' 　"), min_size=1, max_size=30)
-    drawn = text.map(lambda s: s.strip()).filter(lambda s: 0 < len(s) <= 50)
+    # a name has no surrounding whitespace, in Python's sense and in ECMA-262's
+    drawn = text.map(lambda s: s.strip().strip(_ECMA_SPACE).strip()).filter(
+        lambda s: 0 < len(s) <= 50
+    )
     return st.one_of(common, drawn)
 
 

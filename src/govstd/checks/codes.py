@@ -148,7 +148,7 @@ def _screen_codelist(context: RuleContext) -> Any:
             fine = (
                 series.is_null()
                 | (series == "")
-                | series.is_in(pl.Series(allowed, dtype=pl.String))
+                | series.is_in(pl.Series(allowed, dtype=pl.String).implode())
             )
             passed &= fine.fill_null(False).to_numpy()
         return passed

@@ -340,11 +340,12 @@ def _fixed_width(series: Any, width: int) -> tuple[Any, Any]:
     uint8 matrix."""
     import numpy as np
 
-    lengths = series.str.len_bytes().fill_null(0).to_numpy()
-    where = np.flatnonzero(lengths == width)
+    fits = (series.str.len_bytes() == width).fill_null(False)
+    where = np.flatnonzero(fits.to_numpy())
     if not len(where):
         return where, np.zeros((0, width), dtype=np.uint8)
-    data = "".join(series.gather(where).to_list()).encode("utf-8")
+    # one string of all the cells, joined by polars (no Python object per cell)
+    data = series.filter(fits).str.join("").item().encode("utf-8")
     return where, np.frombuffer(data, dtype=np.uint8).reshape(-1, width)
 
 
@@ -352,10 +353,19 @@ def _as_number(digits: Any) -> Any:
     """The decimal number written by each row of a digit matrix (values 0-9)."""
     import numpy as np
 
-    out = np.zeros(len(digits), dtype=np.int64)
-    for k in range(digits.shape[1]):
-        out = out * 10 + digits[:, k]
-    return out
+    powers = 10 ** np.arange(digits.shape[1] - 1, -1, -1, dtype=np.int64)
+    return digits.astype(np.int64, copy=False) @ powers
+
+
+def _member(values: Any, sorted_codes: Any) -> Any:
+    """``np.isin`` for a sorted, non-empty table (a binary search per value)."""
+    import numpy as np
+
+    if not len(sorted_codes):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_codes, values)
+    at[at == len(sorted_codes)] = 0
+    return sorted_codes[at] == values
 
 
 def _division_numbers(divisions: frozenset[str]) -> Any:
@@ -411,7 +421,7 @@ def _screen_ric(context: RuleContext) -> Any:
         digits = np.where(shaped[:, None], digits, 0)
         fine = last == characters[(1 - digits @ weights) % 11]
         fine &= _real_dates(digits[:, 6:14])
-        fine &= np.isin(_as_number(digits[:, :6]), divisions)
+        fine &= _member(_as_number(digits[:, :6]), divisions)
         passed[where] = ~shaped | fine
         return passed
 
@@ -451,7 +461,7 @@ def _screen_uscc(context: RuleContext) -> Any:
         fine &= allowed[cells[:, 0]]
         division = cells[:, 2:8].astype(np.int64) - 48
         digits = ((division >= 0) & (division <= 9)).all(axis=1)
-        fine &= digits & np.isin(_as_number(np.where(digits[:, None], division, 0)), divisions)
+        fine &= digits & _member(_as_number(np.where(digits[:, None], division, 0)), divisions)
         passed[where] = ~shaped | fine
         return passed
 

@@ -99,6 +99,8 @@ class TableBatch:
     position: int | None = None
     #: line of the header row (1 unless blank lines precede it)
     header_line: int = 1
+    #: the character encoding the source was decoded with, when the reader knows it
+    encoding: str | None = None
 
 
 @dataclass(slots=True)
@@ -111,6 +113,8 @@ class DocumentBatch:
     findings: list[Finding] = field(default_factory=list)
     unreadable: list[int] = field(default_factory=list)
     position: int | None = None
+    #: the character encoding the source was decoded with, when the reader knows it
+    encoding: str | None = None
 
 
 Batch = TableBatch | DocumentBatch

@@ -573,6 +573,7 @@ class _CsvRead:
             unreadable=sorted(unreadable),
             position=self.position,
             header_line=header_line,
+            encoding=self.encoding,
         )
 
     def _drop_overflow(

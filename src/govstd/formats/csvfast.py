@@ -230,6 +230,7 @@ class ColumnarRead:
                     position=consumed,
                     header_line=1,
                 )
+                batch.encoding = parent.encoding
                 if first:
                     parent.findings, first = [], False
                 line += count
