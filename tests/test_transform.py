@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from unittest import mock
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
@@ -227,10 +229,10 @@ def test_setup_and_usage_errors(tmp_path):
         s.transform(source, adapter="nope", output=tmp_path / "o.jsonl")
     with pytest.raises(
         SetupError,
-        match=r"migration from cn.natural-person@\^1.0 to cn.natural-person@2.0.0 is not available yet",
-    ):
+        match=r"maps to cn.natural-person@\^1.0, not cn.legal-entity@1.0.0",
+    ):  # another version of the same standard is reached by migration (test_transform_migrate)
         s.transform(
-            source, adapter="test-hr", standard="cn.natural-person@2", output=tmp_path / "o.jsonl"
+            source, adapter="test-hr", standard="cn.legal-entity@1", output=tmp_path / "o.jsonl"
         )
     with pytest.raises(UsageError, match="does not exist"):
         s.transform(tmp_path / "missing.csv", adapter="test-hr", output=tmp_path / "o.jsonl")
@@ -313,6 +315,10 @@ def test_cli_transform(tmp_path):
     assert "records 3 = written 2 (clean 1, fixed 1) + rejected 1" in result.output
     assert "adapter.scientific-notation 1" in result.output
     data = json.loads(report.read_text(encoding="utf-8"))
+    schema = json.loads(
+        (resources.files("govstd") / "schemas" / "report.schema.json").read_text("utf-8")
+    )
+    jsonschema.Draft202012Validator(schema).validate(data)
     assert data["transform"]["written"] == 2 and data["stats"]["rejected"] == 1
     assert data["stats"]["records"] == data["transform"]["written"] + data["stats"]["rejected"]
     with mock.patch("govstd.session.Session", lambda **kw: session()):
@@ -329,7 +335,7 @@ def test_cli_transform(tmp_path):
                 "-o",
                 str(out),
                 "--standard",
-                "cn.natural-person@2",
+                "cn.legal-entity@1",
             ],
         )
-    assert result.exit_code == 3 and "not available yet" in result.output
+    assert result.exit_code == 3 and "one standard" in result.output

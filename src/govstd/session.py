@@ -248,7 +248,7 @@ class Session:
 
         Returns a :class:`~govstd.transform.TransformResult`: its ``report`` accounts for
         every record (``records == written + rejected``). Bad data never raises; a broken
-        setup (unknown adapter, a standard version outside the adapter's range) does.
+        setup (unknown adapter, a version outside the adapter's range with no declared migration) does.
         """
         from govstd.transform import TransformOptions, run_transform
 

@@ -22,14 +22,14 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from govstd.adapters.model import without_shadowed
+from govstd.adapters.model import without_shadowed as adapter_without_shadowed
 from govstd.exceptions import SetupError, UsageError
 from govstd.findings import Finding, Location, Severity
 from govstd.formats.base import DEFAULT_BATCH_SIZE, ReadOptions, Source
@@ -39,8 +39,17 @@ if TYPE_CHECKING:
     from govstd.adapters.model import Adapter
     from govstd.session import Session
     from govstd.standard import Standard
+    from govstd.versions.migrate import MigrationChain
 
-__all__ = ["TransformOptions", "TransformResult", "atomic_output", "run_transform"]
+__all__ = [
+    "MigratingReader",
+    "TransformOptions",
+    "TransformResult",
+    "adapter_chain",
+    "atomic_output",
+    "run_transform",
+    "without_shadowed",
+]
 
 FIX_PREFIX = "fix."
 
@@ -75,6 +84,8 @@ class TransformResult:
     fixes: Counter[str] = field(default_factory=Counter)
     #: error code → rejected records that have at least one finding of that code
     reasons: Counter[str] = field(default_factory=Counter)
+    #: the migration chain applied after the adapter (``--standard`` outside its range)
+    migration: MigrationChain | None = None
 
     @property
     def records(self) -> int:
@@ -102,6 +113,7 @@ class TransformResult:
             "output": str(self.output),
             "output_format": self.output_format,
             "rejects": str(self.rejects) if self.rejects is not None else None,
+            "migration": None if self.migration is None else self.migration.to_dict(),
         }
 
     def to_dict(self, **kwargs: Any) -> dict[str, Any]:
@@ -155,20 +167,53 @@ def resolve_adapter_standard(
     session: Session, adapter: Adapter, standard: str | None, *, allow_retired: bool = False
 ) -> Standard:
     """The standard version to adapt to: ``standard`` if given, else the newest version the
-    adapter supports. A version outside the adapter's range would need a migration."""
+    adapter supports. A version outside the adapter's range is reached through the declared
+    migrations (see :func:`adapter_chain`); without them it is a :class:`SetupError`."""
     if standard is None:
         return session.resolve(adapter.range, allow_retired=allow_retired)
     wanted = session.resolve(standard, allow_retired=allow_retired)
-    if not adapter.supports(wanted):
-        raise SetupError(
-            f"adapter {adapter.name} maps to {adapter.range}; migration from {adapter.range} "
-            f"to {wanted.ref} is not available yet"
-        )
+    adapter_chain(session, adapter, wanted, allow_retired=allow_retired)
     return wanted
 
 
+def adapter_chain(
+    session: Session, adapter: Adapter, standard: Standard, *, allow_retired: bool = False
+) -> MigrationChain | None:
+    """The migration chain from the adapter's own version to ``standard``; None when
+    ``standard`` is in the adapter's range.
+
+    The adapter reads into the newest version it supports; the records then move along the
+    chain :func:`govstd.versions.migrate.plan_chain` plans. With no declared way between the
+    two versions, a :class:`SetupError` names both.
+    """
+    if adapter.supports(standard):
+        return None
+    if standard.id != adapter.standard:
+        raise SetupError(
+            f"adapter {adapter.name} maps to {adapter.range}, not {standard.ref}: records can "
+            f"only be migrated between versions of one standard"
+        )
+    from govstd.versions.migrate import plan_chain
+
+    own = session.resolve(adapter.range, allow_retired=allow_retired)
+
+    def plan() -> MigrationChain:
+        try:
+            return plan_chain(session.registry, own, standard, environ=session.environ)
+        except UsageError as exc:
+            raise SetupError(
+                f"adapter {adapter.name} maps to {adapter.range} (newest: {own.ref}); no "
+                f"migration from {own.ref} to {standard.ref} is declared ({exc})"
+            ) from None
+
+    return session.compiled(("adapter-chain", adapter.name, own.ref, standard.ref), plan)
+
+
 def adapter_reader(session: Session, adapter: Adapter, standard: Standard) -> Any:
-    """The documents reader that reads ``adapter``'s vendor feeds as ``standard`` records."""
+    """The documents reader that reads ``adapter``'s vendor feeds as ``standard`` records.
+
+    For a version outside the adapter's range the reader adapts to the adapter's own version
+    and migrates every record along the declared chain (a :class:`MigratingReader`)."""
     readers = session.readers
     if adapter.format not in readers:
         raise SetupError(
@@ -179,7 +224,138 @@ def adapter_reader(session: Session, adapter: Adapter, standard: Standard) -> An
     record = adapter.layout.get("record")
     if record and hasattr(vendor, "configured"):  # XML: the repeated record element
         vendor = vendor.configured(record_element=str(record))
-    return adapter.reader(vendor, standard)
+    chain = adapter_chain(session, adapter, standard)
+    if chain is None:
+        return adapter.reader(vendor, standard)
+    return MigratingReader(adapter.reader(vendor, chain.source), chain)
+
+
+# -- migrating adapted records ------------------------------------------------------------------
+
+
+class MigratingReader:
+    """An adapter's reader whose records are migrated to another version of the standard.
+
+    Each :class:`~govstd.adapters.model.AdaptedBatch` keeps its vendor cells (``raw``); its
+    canonical records are replaced by their migrated copies, and every value the chain could
+    not migrate exactly becomes an error finding on that record (``migrate.inexact``,
+    ``migrate.unmappable`` …), so the record is rejected, never rounded or dropped. A value the
+    adapter itself could not map is already an error; the chain's complaint about the same
+    field is not repeated.
+    """
+
+    kind = "documents"
+    extensions: tuple[str, ...] = ()
+
+    def __init__(self, inner: Any, chain: MigrationChain) -> None:
+        from govstd.versions.migrations import field_mapping
+
+        self.inner = inner
+        self.adapter = inner.adapter
+        self.name = inner.name
+        self.chain = chain
+        #: canonical field of the adapter's version → its name after the chain
+        names = {column.field: column.field for column in inner.columns}
+        for hop in chain.hops:
+            renames, replaced = field_mapping(hop.migration)
+            moved = {**renames, **replaced}
+            names = {first: moved.get(now, now) for first, now in names.items()}
+        self.labels = {column.field: column.label for column in inner.columns}
+        self.labels.update({names[c.field]: c.label for c in inner.columns})
+
+    def read_options(self, source: Source, options: ReadOptions) -> ReadOptions:
+        return self.inner.read_options(source, options)
+
+    def read(self, source: Source, options: ReadOptions, catalogue: Any) -> Iterator[Any]:
+        for batch in self.inner.read(source, options, catalogue):
+            self._migrate(batch, catalogue)
+            yield batch
+
+    def _migrate(self, batch: Any, catalogue: Any) -> None:
+        unmapped = {
+            (f.record, f.params.get("field_name"))
+            for f in batch.findings
+            if f.is_error and f.record is not None and f.code.startswith("adapter.")
+        }
+        apply = self.chain.apply
+        records = batch.records
+        for index, (record, ordinal, line) in enumerate(
+            zip(records, batch.ordinals, batch.lines, strict=True)
+        ):
+            if not isinstance(record, Mapping):
+                continue
+            migrated, problems = apply(record)
+            records[index] = migrated
+            for problem in problems:
+                if (ordinal, problem.field) in unmapped:
+                    # the adapter's error stands; keep its value for the record's rejects
+                    if problem.field in record and problem.field not in migrated:
+                        migrated[problem.field] = record[problem.field]
+                    continue
+                params = {k: v for k, v in problem.params.items() if k not in ("value", "field")}
+                batch.findings.append(
+                    catalogue.finding(
+                        problem.code,
+                        record=ordinal,
+                        location=Location(
+                            line=line, field=problem.field, pointer="/" + problem.field
+                        ),
+                        value=problem.value,
+                        keyword=str(problem.params.get("op", "")) or None,
+                        field_name=problem.field,
+                        standard=self.chain.target.ref,
+                        **params,
+                    )
+                )
+
+    def relocate(self, findings: Sequence[Finding], batch: Any) -> None:
+        """Point findings at the vendor's own column, renamed fields included."""
+        positions = {label: i for i, label in enumerate(batch.vendor_header or (), start=1)}
+        for finding in findings:
+            location = finding.location
+            label = self.labels.get(location.field or "")
+            if (
+                label is None
+                or not location.pointer
+                or finding.code.startswith(("fix.", "adapter."))
+            ):
+                continue
+            finding.location = Location(
+                line=location.line,
+                column=positions.get(label, location.column),
+                pointer=location.pointer,
+                field=label,
+                xpath=location.xpath,
+            )
+
+
+def without_shadowed(findings: list[Finding]) -> list[Finding]:
+    """:func:`govstd.adapters.model.without_shadowed`, and the same for migrations: the
+    standard's complaint about a field the chain could not migrate (a ``migrate.*`` error;
+    the value was left out) says the same thing again, and only the migration's is kept."""
+    findings = adapter_without_shadowed(findings)
+    shadowed = {
+        (f.record, f.location.field)
+        for f in findings
+        if f.code.startswith("migrate.") and f.is_error and f.record is not None
+    }
+    if not shadowed:
+        return findings
+    out = []
+    for finding in findings:
+        if finding.record is not None and not finding.code.startswith(_OWN_PREFIXES):
+            pointer = finding.location.pointer
+            name = pointer[1:] if pointer and pointer.count("/") == 1 else None
+            if (finding.record, name) in shadowed or (
+                finding.record,
+                finding.params.get("property") or finding.params.get("field"),
+            ) in shadowed:
+                continue
+        out.append(finding)
+    return out
+
+
+_OWN_PREFIXES = ("adapter.", "fix.", "migrate.")
 
 
 def _writer_for(
@@ -282,7 +458,11 @@ def run_transform(
     for note in compiled.notes:
         report.counts[note.code] += 1
     result = TransformResult(
-        report=report, output=out_path, output_format=writer_name, rejects=rejects_path
+        report=report,
+        output=out_path,
+        output_format=writer_name,
+        rejects=rejects_path,
+        migration=getattr(reader, "chain", None),
     )
     stats = SourceStats(source=parsed.name, format=adapter.name)
     report.sources.append(stats)

@@ -318,7 +318,7 @@ def _validate_source(
     for batch in batches:
         findings = _check_batch(checkers, batch)
         if options.adapter is not None:
-            from govstd.adapters.model import without_shadowed
+            from govstd.transform import without_shadowed
 
             findings = without_shadowed(findings)
         rejected = set(batch.unreadable)

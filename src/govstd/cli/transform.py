@@ -158,6 +158,10 @@ def render_summary(summary: dict[str, Any], target: str, lang: str) -> str:
         f"({words['clean']} {summary['clean']}, {words['fixed']} {summary['fixed']}) + "
         f"{words['rejected']} {summary['rejected']}",
     ]
+    migration = summary.get("migration")
+    if migration:
+        label = "迁移" if lang == "zh" else "migrated"
+        lines.insert(1, f"  {label}: {migration['from']} → {migration['to']} ({migration['path']})")
     for key in ("fixes", "reasons"):
         if summary[key]:
             counts = ", ".join(f"{code} {n}" for code, n in summary[key].items())
