@@ -235,7 +235,8 @@ class _Collector:
             self.truncated = True
 
 
-def _choose_reader(session: Session, source: Source, wanted: str | None) -> Any:
+def choose_reader(session: Session, source: Source, wanted: str | None) -> Any:
+    """The reader ``--input-format`` names, else the one claiming the source's extension."""
     readers = session.readers
     if wanted:
         if wanted not in readers:
@@ -282,7 +283,7 @@ def _validate_source(
         standard = resolve_adapter_standard(session, adapter, target.standard.ref)
         reader = adapter_reader(session, adapter, standard)
     else:
-        reader = _choose_reader(session, source, options.input_format)
+        reader = choose_reader(session, source, options.input_format)
     if reader.kind == "xml" and hasattr(reader, "configured"):
         reader = reader.configured(
             record_element=options.record_element or target.record_element,

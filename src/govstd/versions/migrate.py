@@ -306,15 +306,9 @@ def _records(batch: Any) -> Iterator[tuple[int, int | None, Any]]:
 
 def reader_for(session: Session, source: Source, wanted: str | None) -> Any:
     """The reader ``--input-format`` names, else the one claiming the source's extension."""
-    readers = session.readers
-    if wanted:
-        if wanted not in readers:
-            raise UsageError(f"unknown input format {wanted!r} ({', '.join(sorted(readers))})")
-        return readers[wanted]
-    for reader in readers.values():
-        if source.suffix and source.suffix in reader.extensions:
-            return reader
-    raise UsageError(f"cannot tell the format of {source.name}; pass --input-format")
+    from govstd.validation import choose_reader
+
+    return choose_reader(session, source, wanted)
 
 
 def run_migration(
