@@ -175,5 +175,8 @@ def test_key_index_matches_a_dict(batches: list[list[int]]) -> None:
     assert index.nbytes <= 12 * len(seen)
 
 
-def test_schema_fixture_is_json() -> None:
-    json.dumps(SCHEMA)
+def test_schema_fixture_is_a_json_table_schema() -> None:
+    from govstd.engines.tableschema import TableSchemaEngine
+
+    assert json.loads(json.dumps(SCHEMA)) == SCHEMA
+    assert TableSchemaEngine().detect(SCHEMA, None)
