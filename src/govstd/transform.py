@@ -33,6 +33,7 @@ from govstd.adapters.model import without_shadowed as adapter_without_shadowed
 from govstd.exceptions import SetupError, UsageError
 from govstd.findings import Finding, Location, Severity
 from govstd.formats.base import DEFAULT_BATCH_SIZE, ReadOptions, Source
+from govstd.formats.writers import write_records
 from govstd.report import Report, SourceStats
 
 if TYPE_CHECKING:
@@ -589,32 +590,49 @@ class _Run:
                 fixed.add(ordinal)
         stats = self.stats.stats
         result = self.result
-        write = sink.write
         raw = batch.raw if hasattr(batch, "raw") else None
-        for index, (record, ordinal, line) in enumerate(
-            zip(batch.records, batch.ordinals, batch.lines, strict=True)
-        ):
-            stats.records += 1
-            if ordinal not in rejected and target is not None:
-                record, problems = self._to_vendor(target, record, ordinal, line)
+        records = batch.records
+        ordinals = batch.ordinals
+        lines = batch.lines
+        if not len(records) == len(ordinals) == len(lines):
+            raise ValueError("a batch has different numbers of records, ordinals and lines")
+        stats.records += len(records)
+        if target is not None:
+            # the target layout: its cells are written, and what it cannot carry is rejected
+            records = list(records)
+            for index, (record, ordinal, line) in enumerate(
+                zip(records, ordinals, lines, strict=True)
+            ):
+                if ordinal in rejected:
+                    continue
+                records[index], problems = self._to_vendor(target, record, ordinal, line)
                 if problems:
                     by_record.setdefault(ordinal, []).extend(problems)
                     rejected.add(ordinal)
-            if ordinal in rejected:
-                stats.rejected += 1
-                own = by_record.get(ordinal, [])
-                self._reject(rejects, ordinal, line, raw(index) if raw else record, own)
-                continue
-            write(record)
-            result.written += 1
-            if ordinal in fixed:
-                stats.fixed += 1
-                for finding in by_record[ordinal]:
-                    if finding.code.startswith(FIX_PREFIX):
-                        result.fixes[finding.code] += 1
-            else:
-                stats.passed += 1
-        for ordinal in sorted(set(batch.unreadable).difference(batch.ordinals)):
+        out = records
+        kept = ordinals
+        if rejected:
+            bad = [i for i, ordinal in enumerate(ordinals) if ordinal in rejected]
+            if bad:
+                stats.rejected += len(bad)
+                for index in bad:
+                    ordinal = ordinals[index]
+                    own = by_record.get(ordinal, [])
+                    source = raw(index) if raw else records[index]
+                    self._reject(rejects, ordinal, lines[index], source, own)
+                out = [r for r, o in zip(records, ordinals, strict=True) if o not in rejected]
+                kept = [o for o in ordinals if o not in rejected]
+        write_records(sink, out)
+        result.written += len(out)
+        fixes = result.fixes
+        mended = [o for o in kept if o in fixed] if fixed else []
+        for ordinal in mended:
+            for finding in by_record[ordinal]:
+                if finding.code.startswith(FIX_PREFIX):
+                    fixes[finding.code] += 1
+        stats.fixed += len(mended)
+        stats.passed += len(out) - len(mended)
+        for ordinal in sorted(set(batch.unreadable).difference(ordinals)):
             stats.records += 1
             stats.rejected += 1
             own = by_record.get(ordinal, [])

@@ -4,7 +4,9 @@ A :class:`Writer` is registered through ``govstd_writers``; its ``open`` starts 
 binary stream and returns a :class:`RecordSink`: ``write(record)`` for each record (a mapping
 of field to value, written in the order of ``fields``), then ``close()``, which writes any
 trailer (the ``]`` of a JSON array) and flushes, but leaves the stream open for the caller
-(the transform pipeline writes to a temporary file it then renames into place).
+(the transform pipeline writes to a temporary file it then renames into place). A sink may
+also have ``write_many(records)``: the same bytes as ``write`` for each record in turn, in
+one block (the built-in sinks do; :func:`write_records` uses it when it is there).
 
 - **jsonl**: one JSON object per line, UTF-8, ``\\n``; absent fields are left out. Characters
   other tools split lines at (U+2028, U+0085 …) are written as ``\\u`` escapes.
@@ -25,8 +27,9 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import IO, Any, Protocol, runtime_checkable
 
 __all__ = [
@@ -38,6 +41,7 @@ __all__ = [
     "Writer",
     "XmlWriter",
     "builtin_writers",
+    "write_records",
 ]
 
 
@@ -106,14 +110,129 @@ def _dumps(value: Any) -> str:
     return text
 
 
+def _encoder() -> Callable[[Any], str]:
+    """``json.JSONEncoder(ensure_ascii=False).encode`` without building the C encoder anew
+    for every value (the same text; ``_dumps`` where the C encoder is missing). One per
+    sink: its table of containers being encoded (circular references) is its own."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - CPython has the C encoder
+        return _ENCODE
+    reference = json.JSONEncoder(ensure_ascii=False)
+    markers: dict[int, Any] = {}
+    iterencode = make(
+        markers,
+        reference.default,
+        json.encoder.encode_basestring,
+        None,
+        reference.key_separator,
+        reference.item_separator,
+        reference.sort_keys,
+        reference.skipkeys,
+        reference.allow_nan,
+    )
+    join = "".join
+
+    def encode(value: Any) -> str:
+        if isinstance(value, str):  # what JSONEncoder.encode does for a bare string
+            return _ENCODE(value)
+        try:
+            return join(iterencode(value, 0))
+        except BaseException:
+            markers.clear()  # a failed value leaves its containers behind
+            raise
+
+    return encode
+
+
+#: value types whose orjson text is json's (ints: as long as orjson takes them at all)
+_PLAIN = frozenset({str, int, bool, type(None)})
+#: UTF-8 of the characters ``_LINE_BREAKS`` escapes that JSON text does not escape itself
+#: (U+0085, U+2028, U+2029; U+001C-U+001E are escaped by JSON)
+_RAW_BREAKS = re.compile(b"\xc2\x85|\xe2\x80[\xa8\xa9]")
+
+
+def _flat_block(dumps: Callable[[Any], bytes], records: list[Any], end: bytes) -> bytes | None:
+    """The UTF-8 bytes ``_dumps(record) + end`` for every record, by orjson; or None when
+    that is not certainly the same text, and the caller encodes record by record.
+
+    orjson writes compact JSON (``{"a":"x","b":1}``) where ``json`` writes ``{"a": "x",
+    "b": 1}``. For flat records (dicts of strings, ints, booleans and nulls) whose text has
+    no escape at all (no backslash) and no ``,`` or ``:`` inside a string (the counts of
+    both equal the number of separators), every ``,`` and ``:`` is a separator, and adding
+    the spaces gives ``json``'s text byte for byte, and ``},{`` only joins two records.
+    Otherwise (a float, a nested value, an escape, a ``,`` or ``:`` in a text, U+2028 …)
+    the block is left to the reference encoder.
+    """
+    if not set(map(type, records)) <= {dict}:
+        return None
+    if not set(map(type, chain.from_iterable(map(dict.values, records)))) <= _PLAIN:
+        return None
+    try:
+        data = dumps(records)
+    except TypeError:  # a key that is not text, an int beyond 64 bits, a lone surrogate
+        return None
+    if b"\\" in data:
+        return None
+    if (b"\xe2\x80" in data or b"\xc2\x85" in data) and _RAW_BREAKS.search(data):
+        return None
+    items = sum(map(len, records))
+    separators = items - sum(map(bool, records)) + len(records) - 1
+    if data.count(b":") != items or data.count(b",") != separators:
+        return None
+    block = data[1:-1].replace(b"},{", b"}\n{").replace(b",", b", ").replace(b":", b": ")
+    if end != b"\n":
+        block = block.replace(b"}\n{", b"}" + end + b"{")
+    return block + end
+
+
+def _orjson_dumps() -> Callable[[Any], bytes] | None:
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - a dependency
+        return None
+    dumps: Callable[[Any], bytes] = orjson.dumps
+    return dumps
+
+
 class _JsonLinesSink:
     def __init__(self, stream: IO[bytes], options: WriteOptions) -> None:
         self.out = _text(stream, options)
         self.end = options.line_terminator
         self.dumps = _dumps
+        self.encode = _encoder()
+        # the terminator can join a block whose breaks are escaped at once (JSON text never
+        # holds a raw line break; the terminator must not be one of the escaped characters)
+        self.joinable = not _LINE_BREAKS.search(self.end)
+        # UTF-8 output: blocks of flat records by orjson, as bytes (see _flat_block)
+        utf8 = codecs.lookup(options.encoding).name == "utf-8"
+        self.orjson = _orjson_dumps() if utf8 and self.joinable else None
+        self.end_bytes = self.end.encode("utf-8")
 
     def write(self, record: Mapping[str, Any]) -> None:
         self.out.write(self.dumps(record) + self.end)
+
+    def write_many(self, records: Iterable[Mapping[str, Any]]) -> None:
+        """``write`` for each record, in one block."""
+        if self.orjson is not None:
+            records = records if isinstance(records, list) else list(records)
+            if not records:
+                return
+            data = _flat_block(self.orjson, records, self.end_bytes)
+            if data is not None:
+                self.out.flush()  # what was written as text goes first
+                self.out.buffer.write(data)
+                return
+        encode = self.encode
+        if self.joinable:
+            end = self.end
+            block = end.join(map(encode, records))
+            if not block:
+                return
+            if not block.isascii():
+                block = _LINE_BREAKS.sub(_escape_break, block)
+            self.out.write(block + end)
+        else:
+            self.out.write("".join([self.dumps(record) + self.end for record in records]))
 
     def close(self) -> None:
         self.out.flush()
@@ -137,6 +256,16 @@ class _JsonSink(_JsonLinesSink):
 
     def write(self, record: Mapping[str, Any]) -> None:
         self.out.write(("[" if self.first else ",") + self.end + self.dumps(record))
+        self.first = False
+
+    def write_many(self, records: Iterable[Mapping[str, Any]]) -> None:
+        """``write`` for each record, in one block."""
+        parts = [self.dumps(record) for record in records]
+        if not parts:
+            return
+        end = self.end
+        lead = ("[" if self.first else ",") + end
+        self.out.write(lead + ("," + end).join(parts))
         self.first = False
 
     def close(self) -> None:
@@ -178,9 +307,30 @@ class _CsvSink:
         if options.header:
             self.writer.writerow(self.fields)
 
+        # write_many: rows written to a buffer by a writer of the same dialect, then at once
+        self.buffer = io.StringIO()
+        self.buffered = csv.writer(
+            self.buffer, delimiter=options.delimiter, lineterminator=options.line_terminator
+        )
+
     def write(self, record: Mapping[str, Any]) -> None:
         get = record.get
         self.writer.writerow([_cell(get(name)) for name in self.fields])
+
+    def write_many(self, records: Iterable[Mapping[str, Any]]) -> None:
+        """``write`` for each record, in one block."""
+        fields = self.fields
+        self.buffered.writerows(
+            [
+                [value if value.__class__ is str else _cell(value) for value in map(get, fields)]
+                for get in (record.get for record in records)
+            ]
+        )
+        block = self.buffer.getvalue()
+        if block:
+            self.buffer.seek(0)
+            self.buffer.truncate()
+            self.out.write(block)
 
     def close(self) -> None:
         self.out.flush()
@@ -229,6 +379,18 @@ class XmlWriter:
 
     def open(self, stream: IO[bytes], fields: Sequence[str], options: WriteOptions) -> RecordSink:
         return _XmlSink(stream, fields, options)
+
+
+def write_records(sink: RecordSink, records: Sequence[Mapping[str, Any]]) -> None:
+    """Write ``records`` to ``sink``: with its ``write_many`` when it has one (one block),
+    else with ``write`` for each record."""
+    many = getattr(sink, "write_many", None)
+    if many is not None:
+        many(records)
+    else:
+        write = sink.write
+        for record in records:
+            write(record)
 
 
 def builtin_writers() -> list[Writer]:
