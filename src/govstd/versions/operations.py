@@ -77,17 +77,7 @@ class Rename:
         if self.source not in record:
             return []
         value = record.pop(self.source)
-        if self.target in record and record[self.target] != value:
-            return [
-                Problem(
-                    "migrate.conflict",
-                    self.target,
-                    record[self.target],
-                    {"op": self.name, "other": self.source, "incoming": value},
-                )
-            ]
-        record[self.target] = value
-        return []
+        return _put(record, self.target, value, op=self.name, other=self.source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,17 +87,7 @@ class Constant:
     name: str = "constant"
 
     def apply(self, record: dict[str, Any]) -> list[Problem]:
-        if self.field in record and record[self.field] != self.value:
-            return [
-                Problem(
-                    "migrate.conflict",
-                    self.field,
-                    record[self.field],
-                    {"op": self.name, "incoming": self.value, "other": self.field},
-                )
-            ]
-        record[self.field] = self.value
-        return []
+        return _put(record, self.field, self.value, op=self.name, other=self.field)
 
 
 _RIC15 = re.compile(r"[0-9]{15}\Z")
@@ -246,17 +226,22 @@ class Multiply:
                         },
                     )
                 ]
-        if self.target in record and record[self.target] != converted:
-            return [
-                Problem(
-                    "migrate.conflict",
-                    self.target,
-                    record[self.target],
-                    {"op": self.name, "other": self.source, "incoming": converted},
-                )
-            ]
-        record[self.target] = converted
-        return []
+        return _put(record, self.target, converted, op=self.name, other=self.source)
+
+
+def _put(record: dict[str, Any], target: str, value: Any, *, op: str, other: str) -> list[Problem]:
+    """Set ``record[target]`` unless it already holds a different value (``migrate.conflict``)."""
+    if target in record and record[target] != value:
+        return [
+            Problem(
+                "migrate.conflict",
+                target,
+                record[target],
+                {"op": op, "other": other, "incoming": value},
+            )
+        ]
+    record[target] = value
+    return []
 
 
 def _plain(number: Decimal) -> str:
