@@ -159,9 +159,9 @@ def run_size(rows: int, repeat: int, skip_peers: bool, tools: set[str]) -> list[
         ],
         "govstd csv+rules": [
             *govstd,
+            "validate",
             "--standards-dir",
             str(standards),
-            "validate",
             str(csv_path),
             "--standard",
             "bench.legal-entity",
@@ -206,17 +206,6 @@ def run_size(rows: int, repeat: int, skip_peers: bool, tools: set[str]) -> list[
     }
     if tools:
         commands = {k: v for k, v in commands.items() if any(t in k for t in tools)}
-    if "--standards-dir" in commands.get("govstd csv+rules", []):
-        # --standards-dir is an option of validate in some versions: try both spellings
-        probe = subprocess.run([*govstd, "--help"], capture_output=True, text=True)
-        if "--standards-dir" not in probe.stdout:
-            argv = commands["govstd csv+rules"]
-            argv.remove("--standards-dir")
-            argv.remove(str(standards))
-            argv[argv.index("validate") + 1 : argv.index("validate") + 1] = [
-                "--standards-dir",
-                str(standards),
-            ]
     slow = {"frictionless 5 (csv)", "python-jsonschema (jsonl)"}
     times: dict[str, list[float]] = {k: [] for k in commands}
     rss: dict[str, float] = {}

@@ -439,12 +439,21 @@ def _transform(folder: Path, source: Path, output: str, **options: Any) -> dict[
     ],
 )
 @pytest.mark.parametrize("batch_size", [1, 4, 1000])
+@pytest.mark.parametrize("columnar", ["auto", "force"])
 def test_transform_equals_the_record_by_record_loop(
-    tmp_path, monkeypatch, output, options, batch_size
+    tmp_path, monkeypatch, output, options, batch_size, columnar
 ):
+    """The batched loop (and, forced, the columnar reader, adapter and writer: see also
+    tests/test_transform_columnar.py) against the record-by-record loop on the Python
+    reader's rows."""
     source = tmp_path / "feed.csv"
-    source.write_bytes(("\r\n".join([HEADER, *ROWS, *ROWS[:3]]) + "\r\n").encode("gb18030"))
+    clean = "\r\n".join([HEADER, *ROWS[:2], *ROWS[4:8], *ROWS[:3]])
+    text = "\r\n".join([clean, *ROWS, *ROWS[:3]])  # clean blocks first, then the odd rows
+    source.write_bytes((text + "\r\n").encode("gb18030"))
+    monkeypatch.setenv("GOVSTD_COLUMNAR", columnar)
+    monkeypatch.setattr("govstd.adapters.columnar._BLOCK_BYTES", 256)
     fast = _transform(tmp_path / "fast", source, output, batch_size=batch_size, **options)
+    monkeypatch.setenv("GOVSTD_COLUMNAR", "0")
     monkeypatch.setattr(_Run, "batch", _reference_batch)
     reference = _transform(tmp_path / "ref", source, output, batch_size=batch_size, **options)
     assert fast == reference

@@ -44,6 +44,43 @@ def _render(template: str, params: Mapping[str, Any]) -> str:
         return template
 
 
+class _Template:
+    """A message template parsed once: renders as :func:`_render` does, without re-parsing.
+
+    Templates whose fields are all plain names (``{value}``, no conversion, format spec,
+    attribute or index) are rendered from their parts; any other template (and a text that is
+    no valid template) goes through :func:`_render` itself.
+    """
+
+    __slots__ = ("parts", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.parts: list[tuple[str, str | None]] | None = []
+        try:
+            parsed = list(_FORMATTER.parse(text))
+        except ValueError:
+            self.parts = None
+            return
+        for literal, name, spec, conversion in parsed:
+            if name is not None and (not name.isidentifier() or spec or conversion is not None):
+                self.parts = None
+                return
+            self.parts.append((literal, name))
+
+    def render(self, params: Mapping[str, Any]) -> str:
+        parts = self.parts
+        if parts is None:
+            return _render(self.text, params)
+        out: list[str] = []
+        for literal, name in parts:
+            out.append(literal)
+            if name is not None:
+                text = _show(params[name]) if name in params else "{" + name + "}"
+                out.append(text if type(text) is str else format(text, ""))
+        return "".join(out)
+
+
 def _show(value: Any) -> str:
     if isinstance(value, str):
         return value
@@ -120,6 +157,8 @@ class Catalogue:
 
     def __init__(self, types: Iterable[FindingType] = ()) -> None:
         self._types: dict[str, FindingType] = {}
+        #: parsed message and hint templates, by template text
+        self._templates: dict[str, _Template] = {}
         for entry in types:
             self.add(entry)
 
@@ -136,6 +175,13 @@ class Catalogue:
 
     def __len__(self) -> int:
         return len(self._types)
+
+    def _render(self, template: str, params: Mapping[str, Any]) -> str:
+        """``template`` rendered with ``params`` (as :func:`_render`), parsed once."""
+        parsed = self._templates.get(template)
+        if parsed is None:
+            parsed = self._templates[template] = _Template(template)
+        return parsed.render(params)
 
     def get(self, code: str) -> FindingType | None:
         return self._types.get(code)
@@ -174,14 +220,14 @@ class Catalogue:
         return Finding(
             code=code,
             severity=severity or entry.severity,
-            message=message if message is not None else _render(entry.message["en"], params),
+            message=message if message is not None else self._render(entry.message["en"], params),
             source=source,
             record=record,
             location=location or Location(),
             keyword=keyword,
             value=value,
             expected=expected,
-            hint=_render(hint_template, params) if hint_template else None,
+            hint=self._render(hint_template, params) if hint_template else None,
             params=params,
         )
 
@@ -195,14 +241,14 @@ class Catalogue:
             return finding.message
         params = dict(finding.params)
         params.setdefault("detail", finding.message)
-        return _render(template, params)
+        return self._render(template, params)
 
     def hint(self, finding: Finding, lang: str) -> str | None:
         if lang == "en":
             return finding.hint
         entry = self._types.get(finding.code)
         template = entry.hint.get(lang) if entry else None
-        return _render(template, finding.params) if template else finding.hint
+        return self._render(template, finding.params) if template else finding.hint
 
 
 def catalogue_markdown(catalogue: Catalogue) -> str:

@@ -401,6 +401,9 @@ class CodeLists:
         self._loaders: dict[str, dict[str, Callable[[], CodeList]]] = {}
         self._loaded: dict[tuple[str, str], CodeList] = {}
         self._default: dict[str, str] = {}
+        #: cheaper ways to list a list's codes without loading it (see :meth:`codes`)
+        self._code_loaders: dict[tuple[str, str], Callable[[], Iterable[str]]] = {}
+        self._codes: dict[tuple[str, str], frozenset[str]] = {}
 
     def add(self, codelist: CodeList, *, default: bool = False) -> None:
         """Add a list (replacing one with the same id and version)."""
@@ -408,10 +411,26 @@ class CodeLists:
         self.add_loader(codelist.id, codelist.version, lambda: codelist, default=default)
 
     def add_loader(
-        self, id: str, version: str, loader: Callable[[], CodeList], *, default: bool = False
+        self,
+        id: str,
+        version: str,
+        loader: Callable[[], CodeList],
+        *,
+        default: bool = False,
+        codes: Callable[[], Iterable[str]] | None = None,
     ) -> None:
-        """Register a list loaded only when first asked for."""
+        """Register a list loaded only when first asked for.
+
+        ``codes``, when given, returns every code the list ever held (what
+        ``loader().codes()`` returns) more cheaply than loading the list: :meth:`codes` uses it
+        while the list is not loaded.
+        """
         self._loaders.setdefault(id, {})[version] = loader
+        self._codes.pop((id, version), None)
+        if codes is None:
+            self._code_loaders.pop((id, version), None)
+        else:
+            self._code_loaders[(id, version)] = codes
         if default:
             self._default[id] = version
 
@@ -452,6 +471,28 @@ class CodeLists:
             self._loaded[picked] = loaded
         return loaded
 
+    def codes(self, id: str, version: str) -> frozenset[str]:
+        """Every code version ``version`` of the list ``id`` ever held (as
+        ``get(f"{id}@{version}").codes()``), without loading a list registered with a cheaper
+        way to tell (see :meth:`add_loader`); raise :class:`SetupError` if there is no such
+        version."""
+        key = (id, version)
+        loaded = self._loaded.get(key)
+        if loaded is not None:
+            return loaded.codes()
+        cached = self._codes.get(key)
+        if cached is not None:
+            return cached
+        source = self._code_loaders.get(key)
+        if source is None:
+            if version not in self._loaders.get(id, {}):
+                raise SetupError(f"unknown code list {id}@{version}")
+            loaded = self._loaders[id][version]()
+            self._loaded[key] = loaded
+            return loaded.codes()
+        cached = self._codes[key] = frozenset(source())
+        return cached
+
     def all_versions(self, id: str) -> list[CodeList]:
         return [self.get(f"{id}@{v}") for v in self.versions(id)]
 
@@ -464,6 +505,8 @@ class CodeLists:
         other._loaders = {k: dict(v) for k, v in self._loaders.items()}
         other._loaded = dict(self._loaded)
         other._default = dict(self._default)
+        other._code_loaders = dict(self._code_loaders)
+        other._codes = dict(self._codes)
         return other
 
     @classmethod

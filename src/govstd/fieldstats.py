@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import zip_longest
+from operator import index as _as_int
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -113,6 +114,45 @@ def _shorten(value: Any) -> Any:
     return value
 
 
+class _Consecutive(Mapping[int, int]):
+    """The positions of consecutive ordinals (``first`` … ``first + count - 1``) without a
+    dict of them (a batch holds tens of thousands of records)."""
+
+    __slots__ = ("count", "first")
+
+    def __init__(self, first: int, count: int) -> None:
+        self.first = first
+        self.count = count
+
+    def __getitem__(self, ordinal: int) -> int:
+        if ordinal in self:
+            return _as_int(ordinal) - self.first
+        raise KeyError(ordinal)
+
+    def __contains__(self, ordinal: object) -> bool:
+        try:
+            return 0 <= _as_int(ordinal) - self.first < self.count  # type: ignore[arg-type]
+        except TypeError:  # not an integer: no ordinal (as a dict lookup would say)
+            return False
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(self.first, self.first + self.count))
+
+    def __len__(self) -> int:
+        return self.count
+
+
+def _positions(ordinals: Sequence[int]) -> Mapping[int, int]:
+    """Ordinal → position in the batch."""
+    if ordinals:
+        first = ordinals[0]
+        if ordinals[-1] - first == len(ordinals) - 1 and (
+            ordinals if type(ordinals) is list else list(ordinals)
+        ) == list(range(first, first + len(ordinals))):
+            return _Consecutive(first, len(ordinals))
+    return {ordinal: i for i, ordinal in enumerate(ordinals)}
+
+
 class FieldObserver:
     """Counts per-field statistics over batches and keeps example rows per finding code."""
 
@@ -150,7 +190,13 @@ class FieldObserver:
                 wanted.append((finding.source or source, finding.record))
         if not errors and not wanted:
             return
-        index = {ordinal: i for i, ordinal in enumerate(batch.ordinals)}
+        known = getattr(batch, "first_ordinal", None)
+        first = known() if known is not None else None
+        index = (
+            _positions(batch.ordinals)
+            if first is None
+            else _Consecutive(first, len(batch.ordinals))
+        )
         frame = getattr(batch, "frame", None) if isinstance(batch, TableBatch) else None
         for name, ordinals in errors.items():
             self.rejected[name] += len(ordinals)
@@ -184,7 +230,7 @@ class FieldObserver:
             self._order.setdefault(name, None)
         frame = getattr(batch, "frame", None)
         if frame is not None:  # a columnar batch: count in the frame, never build the rows
-            self._count_frame(header, frame)
+            self._count_frame(header, frame, getattr(batch, "empty_is_null", False))
             return
         if not batch.rows:
             return
@@ -193,9 +239,10 @@ class FieldObserver:
             if name:
                 self.filled[name] += len(column) - column.count("")
 
-    def _count_frame(self, header: list[str], frame: Any) -> None:
+    def _count_frame(self, header: list[str], frame: Any, empty_is_null: bool = False) -> None:
         """Filled cells per column of a polars frame (one String column per header column, in
-        header order; an empty cell is null or ``""``), as :meth:`_count_table` counts rows."""
+        header order; an empty cell is null or ``""``), as :meth:`_count_table` counts rows.
+        ``empty_is_null``: the frame holds no ``""`` (the null counts say it all)."""
         if frame.height == 0:
             return
         import polars as pl
@@ -203,6 +250,11 @@ class FieldObserver:
         names = frame.columns
         wanted = [(name, names[n]) for n, name in enumerate(header) if name and n < len(names)]
         if not wanted:
+            return
+        if empty_is_null:
+            height = frame.height
+            for name, col in wanted:
+                self.filled[name] += height - frame.get_column(col).null_count()
             return
         counts = frame.select(
             [

@@ -4,7 +4,8 @@ Two lists can stand behind the code list id ``gbt2260``:
 
 * **ever in use** (always available): every county-level-and-above code found in the data
   python-stdnum ships for its ``cn.ric`` module (``stdnum/cn/loc.dat``, read through its public
-  ``stdnum.numdb`` API). Its names carry year brackets (``[-2010]崇文区``: withdrawn in 2010;
+  ``stdnum.numdb`` API; the codes alone, which the identifier rules need, are read straight
+  from the file when it has its usual layout, see :func:`stdnum_codes`). Its names carry year brackets (``[-2010]崇文区``: withdrawn in 2010;
   ``[1986-]房山区``: in use from 1986), from which year-level periods are derived with the
   same convention as the dated importer below (in use from 1 January of the first year, out of
   use from 31 December of the year of withdrawal). Codes without brackets count as always in
@@ -35,9 +36,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from govstd.codelists import Code, CodeList, CodeLists, Period
 from govstd.exceptions import SetupError, UsageError
@@ -52,6 +55,7 @@ __all__ = [
     "read_gbt2260_dir",
     "register",
     "stdnum_codelist",
+    "stdnum_codes",
 ]
 
 CODELIST_ID = "gbt2260"
@@ -76,23 +80,13 @@ def _stdnum_version() -> str:
 
 def stdnum_codelist() -> CodeList:
     """Every GB/T 2260 code python-stdnum's ``cn/loc`` database knows ("ever in use")."""
-    from stdnum import numdb
-
-    database = numdb.get("cn/loc")
     entries: dict[str, Code] = {}
-    for length, low, high, _props, children in database.prefixes:
-        if length != 2 or low != high:
-            continue
-        for child_length, child_low, child_high, child_props, _ in children:
-            if child_length != 4:
-                continue
-            for number in range(int(child_low), int(child_high) + 1):
-                code = f"{low}{number:04d}"
-                parts = [p for p in child_props.get("county", "").split(",") if p.strip()]
-                names = [n for n in (_strip_years(part) for part in parts) if n]
-                labels = {"zh": names[-1]} if names else {}
-                attributes = {"former_names": "、".join(names[:-1])} if len(names) > 1 else {}
-                entries[code] = Code(code, labels, periods=_periods(parts), attributes=attributes)
+    for code, props in _stdnum_counties():
+        parts = [p for p in props.get("county", "").split(",") if p.strip()]
+        names = [n for n in (_strip_years(part) for part in parts) if n]
+        labels = {"zh": names[-1]} if names else {}
+        attributes = {"former_names": "、".join(names[:-1])} if len(names) > 1 else {}
+        entries[code] = Code(code, labels, periods=_periods(parts), attributes=attributes)
     for code in _addendum():
         entries.setdefault(code.code, code)
     version = f"stdnum-{_stdnum_version()}"
@@ -109,6 +103,83 @@ def stdnum_codelist() -> CodeList:
         "Periods are year-level, derived from the [from-to] year brackets of the names; import "
         "the yearly lists (govstd codelists import gbt2260 DIR) for successors and exact years.",
     )
+
+
+def stdnum_codes() -> frozenset[str]:
+    """The codes of :func:`stdnum_codelist`, without building the list (for
+    :func:`division_codes_ever`).
+
+    python-stdnum's ``cn/loc.dat`` is read directly when it has the plain layout of two-digit
+    province lines each followed by lines of four more digits indented by two spaces (what
+    ``stdnum.numdb`` makes of it is then exactly those six-digit codes; a test compares the
+    two): this skips importing python-stdnum, which imports ``ssl`` and ``pydoc``. Any other
+    layout is read through ``stdnum.numdb``.
+    """
+    codes = _plain_loc_codes()
+    if codes is None:
+        codes = {code for code, _ in _stdnum_counties()}
+    codes.update(code.code for code in _addendum())
+    return frozenset(codes)
+
+
+_LOC_LINE = re.compile(r"(?:([0-9]{2})|  ([0-9]{4}))(?:[ \t]|\Z)")
+
+
+def _plain_loc_codes() -> set[str] | None:
+    """The six-digit codes of python-stdnum's ``cn/loc.dat`` if it has the plain layout, else
+    None."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("stdnum")  # a top-level package: found, not imported
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = next(iter(spec.submodule_search_locations))
+    try:
+        text = (Path(folder) / "cn" / "loc.dat").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return _plain_loc(text)
+
+
+def _plain_loc(text: str) -> set[str] | None:
+    """The six-digit codes of a ``loc.dat`` text of the plain layout, else None."""
+    codes: set[str] = set()
+    province: str | None = None
+    match = _LOC_LINE.match
+    for line in text.splitlines():
+        if not line.strip() or line[0] == "#":
+            continue
+        found = match(line)
+        if found is None:
+            return None
+        top, county = found.groups()
+        if top is not None:
+            province = top
+        elif province is None:
+            return None
+        else:
+            codes.add(province + county)
+    return codes
+
+
+def _stdnum_counties(database: Any = None) -> Iterator[tuple[str, dict[str, str]]]:
+    """Every county-level code of python-stdnum's ``cn/loc`` database (or of ``database``, a
+    ``stdnum.numdb.NumDB``), with its properties."""
+    if database is None:
+        from stdnum import numdb
+
+        database = numdb.get("cn/loc")
+    for length, low, high, _props, children in database.prefixes:
+        if length != 2 or low != high:
+            continue
+        for child_length, child_low, child_high, child_props, _ in children:
+            if child_length != 4:
+                continue
+            for number in range(int(child_low), int(child_high) + 1):
+                yield f"{low}{number:04d}", child_props
 
 
 _YEARS = re.compile(r"^\[(\d{4})?-(\d{4})?\]")
@@ -454,7 +525,9 @@ def _load_imported(path: Path) -> CodeList:
 def register(library: CodeLists, data_dir: Path) -> None:
     """Add the GB/T 2260 lists to ``library``: stdnum's, and imported ones (the highest
     imported version is the default)."""
-    library.add_loader(CODELIST_ID, f"stdnum-{_stdnum_version()}", stdnum_codelist)
+    library.add_loader(
+        CODELIST_ID, f"stdnum-{_stdnum_version()}", stdnum_codelist, codes=stdnum_codes
+    )
     imported = imported_versions(data_dir)
     for version in sorted(imported, key=_year_key):
         path = imported[version]
@@ -471,6 +544,6 @@ def division_codes_ever(library: CodeLists) -> frozenset[str]:
     """Every GB/T 2260 code any available source lists (for codes that stay valid for life,
     like the first six digits of a resident identity number)."""
     codes: set[str] = set()
-    for codelist in library.all_versions(CODELIST_ID):
-        codes.update(codelist.codes())
+    for version in library.versions(CODELIST_ID):
+        codes.update(library.codes(CODELIST_ID, version))
     return frozenset(codes)

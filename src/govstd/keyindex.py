@@ -6,8 +6,8 @@ key seen so far, the record that first had it. A Python ``dict``/``set`` of key 
 sorted *run*: the 64-bit hashes (``uint64``) and the first ordinals (``uint32``, ``int64`` past
 2³² records), 12 bytes per distinct key, and works a whole batch at a time:
 
-* each batch's hashes are looked up in every run with ``searchsorted``;
-* duplicates inside the batch are found with ``np.unique`` (first occurrence wins);
+* each batch's hashes are sorted once, then looked up in every run with ``searchsorted``;
+* duplicates inside the batch are neighbours in that order (first occurrence wins);
 * the batch's new keys become a new sorted run; runs are merged geometrically (a run is
   merged into the previous one while it is at least half its size), so there are
   O(log n) runs and every key is copied O(log n) times;
@@ -179,31 +179,44 @@ class KeyIndex:
         hashes = np.asarray(hashes, dtype=_U64)
         ordinals = np.asarray(ordinals, dtype=np.int64)
         count = len(hashes)
-        first = np.full(count, -1, dtype=np.int64)
         if count == 0:
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64)
-        if self._hashes or self._spilled:
-            # sorted needles walk each run in order (far fewer cache misses)
-            order = np.argsort(hashes)
-            needles = hashes[order]
-            for run, owners in zip(self._hashes, self._ordinals, strict=True):
-                where = np.searchsorted(run, needles)
-                where[where == len(run)] = 0
-                hit = run[where] == needles
-                if hit.any():
-                    first[order[hit]] = owners[where[hit]]
-            for spilled in self._spilled:
-                found, owners_found = spilled.lookup(needles)
-                if len(found):
-                    first[order[found]] = owners_found
-        new = np.flatnonzero(first < 0)
-        if len(new):
-            unique, index, inverse = np.unique(hashes[new], return_index=True, return_inverse=True)
-            owner_pos = new[index]  # position of each new key's first occurrence
-            repeated = owner_pos[inverse] != new
-            if repeated.any():
-                first[new[repeated]] = ordinals[owner_pos[inverse[repeated]]]
-            self._push(unique, ordinals[owner_pos])
+        # One sort serves every step: sorted needles walk each run in order (far fewer cache
+        # misses), equal keys of the batch are neighbours, and the new keys come out sorted.
+        order = np.argsort(hashes)
+        needles = hashes[order]
+        found = np.full(count, -1, dtype=np.int64)  # by sorted position
+        for run, owners in zip(self._hashes, self._ordinals, strict=True):
+            where = np.searchsorted(run, needles)
+            where[where == len(run)] = 0
+            hit = run[where] == needles
+            if hit.any():
+                found[hit] = owners[where[hit]]
+        for spilled in self._spilled:
+            positions, owners_found = spilled.lookup(needles)
+            if len(positions):
+                found[positions] = owners_found
+        starts = np.empty(count, dtype=bool)
+        starts[0] = True
+        np.not_equal(needles[1:], needles[:-1], out=starts[1:])
+        if starts.all():  # no key repeats inside the batch
+            new = found < 0
+            new_hashes = needles[new]
+            new_ordinals = ordinals[order[new]]
+        else:
+            heads = np.flatnonzero(starts)
+            group = np.cumsum(starts) - 1
+            # the first occurrence (smallest position: ordinals increase) owns a new key
+            owner_pos = np.minimum.reduceat(order, heads)
+            unknown = found[heads] < 0
+            repeat = unknown[group] & (order != owner_pos[group])
+            found[repeat] = ordinals[owner_pos[group[repeat]]]
+            new_hashes = needles[heads[unknown]]
+            new_ordinals = ordinals[owner_pos[unknown]]
+        if len(new_hashes):
+            self._push(new_hashes, new_ordinals)
+        first = np.empty(count, dtype=np.int64)
+        first[order] = found
         dupes = np.flatnonzero(first >= 0)
         return dupes, first[dupes]
 
@@ -218,10 +231,14 @@ class KeyIndex:
         ):
             top_h, top_o = self._hashes.pop(), self._ordinals.pop()
             low_h, low_o = self._hashes.pop(), self._ordinals.pop()
-            # both runs are sorted and disjoint: insert one into the other in O(n)
-            where = np.searchsorted(low_h, top_h)
-            self._hashes.append(np.insert(low_h, where, top_h))
-            self._ordinals.append(np.insert(low_o, where, top_o.astype(low_o.dtype)))
+            # both runs are sorted and disjoint: a stable sort of the two (timsort finds the
+            # two runs and merges them in O(n))
+            merged = np.concatenate((low_h, top_h))
+            order = np.argsort(merged, kind="stable")
+            self._hashes.append(merged[order])
+            wide = np.promote_types(low_o.dtype, top_o.dtype)
+            owners = np.concatenate((low_o.astype(wide, copy=False), top_o.astype(wide)))
+            self._ordinals.append(owners[order])
         limit = self.spill_keys
         if limit is not None and sum(len(run) for run in self._hashes) > limit:
             keep_h, keep_o = [], []

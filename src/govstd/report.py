@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from govstd.findings import MISSING, Finding, Location, Severity
+from govstd.findingstore import FindingsView, iter_findings
 
 if TYPE_CHECKING:
     from govstd.catalogue import Catalogue
@@ -167,10 +168,14 @@ def _jsonable(value: Any) -> Any:
 
 @dataclass
 class Report:
-    """What a validation found. Build one with :func:`govstd.validate`."""
+    """What a validation found. Build one with :func:`govstd.validate`.
+
+    ``findings`` is a read-only sequence: a list, or, after a run that kept many findings, a
+    :class:`~govstd.findingstore.FindingStore` that holds the later ones on disk.
+    """
 
     target: str
-    findings: list[Finding] = field(default_factory=list)
+    findings: Sequence[Finding] = field(default_factory=list)
     sources: list[SourceStats] = field(default_factory=list)
     truncated: bool = False
     #: exact number of findings per code, including those dropped by ``max_findings``
@@ -203,8 +208,17 @@ class Report:
         """True when no error was found (warnings and infos do not make data invalid)."""
         return self.stats.errors == 0
 
-    def all_findings(self) -> list[Finding]:
-        return [*self.notes, *self.findings]
+    def all_findings(self) -> Sequence[Finding]:
+        """The notes, then the findings: a list, or a read-only view when the findings are
+        a :class:`~govstd.findingstore.FindingStore`."""
+        if isinstance(self.findings, list):
+            return [*self.notes, *self.findings]
+        return FindingsView(self.notes, self.findings)
+
+    def _each_finding(self) -> Iterator[Finding]:
+        """The notes, then the findings, for reading only (no write-back of spilled ones)."""
+        yield from self.notes
+        yield from iter_findings(self.findings)
 
     def worst(self) -> Severity | None:
         stats = self.stats
@@ -219,7 +233,7 @@ class Report:
     def waived_stats(self) -> Stats:
         """Counts of the findings a waiver accepted, by severity."""
         waived = Stats()
-        for finding in self.all_findings():
+        for finding in self._each_finding():
             if finding.waived is not None:
                 waived.count(finding.severity)
         return waived
@@ -238,9 +252,12 @@ class Report:
     def new_errors(self) -> int:
         """Errors that are new against the baseline and not waived. Errors dropped by
         ``max_findings`` cannot be compared, so they count as new."""
-        kept = [f for f in self.all_findings() if f.is_error]
-        new = sum(1 for f in kept if f.waived is None and f.baseline != "open")
-        return new + max(0, self.stats.errors - len(kept))
+        kept = new = 0
+        for finding in self._each_finding():
+            if finding.is_error:
+                kept += 1
+                new += finding.waived is None and finding.baseline != "open"
+        return new + max(0, self.stats.errors - kept)
 
     def exit_code(self, fail_on: FailOn = "error") -> int:
         """0 when nothing at or above ``fail_on`` was found, else 1.
@@ -285,8 +302,22 @@ class Report:
             out["baseline"] = finding.baseline
         return out
 
+    def iter_finding_dicts(
+        self, *, catalogue: Catalogue | None = None, lang: str = "en"
+    ) -> Iterator[dict[str, Any]]:
+        """The ``findings`` of :meth:`to_dict`, one at a time (for streaming reporters)."""
+        for finding in self._each_finding():
+            yield self.finding_to_dict(finding, catalogue=catalogue, lang=lang)
+
     def to_dict(self, *, catalogue: Catalogue | None = None, lang: str = "en") -> dict[str, Any]:
         """The JSON report (``report_version`` 1)."""
+        out = self.to_dict_without_findings(lang=lang)
+        out["findings"] = list(self.iter_finding_dicts(catalogue=catalogue, lang=lang))
+        return out
+
+    def to_dict_without_findings(self, *, lang: str = "en") -> dict[str, Any]:
+        """:meth:`to_dict` with ``"findings": None``, in the same key order: the frame a
+        streaming reporter fills with :meth:`iter_finding_dicts`."""
         out: dict[str, Any] = {
             "report_version": REPORT_VERSION,
             "valid": self.valid,
@@ -295,9 +326,7 @@ class Report:
             "stats": self.stats.to_dict(),
             "sources": [s.to_dict() for s in self.sources],
             "counts": dict(sorted(self.counts.items())),
-            "findings": [
-                self.finding_to_dict(f, catalogue=catalogue, lang=lang) for f in self.all_findings()
-            ],
+            "findings": None,
             "govstd_version": self.govstd_version,
             "lang": lang,
         }
@@ -343,9 +372,20 @@ class Report:
     def by_code(self) -> dict[str, list[Finding]]:
         """Kept findings grouped by code, codes in order of first appearance."""
         groups: dict[str, list[Finding]] = {}
-        for finding in self.all_findings():
+        for finding in self._each_finding():
             groups.setdefault(finding.code, []).append(finding)
         return groups
+
+    def code_heads(self, examples: int) -> dict[str, tuple[list[Finding], int]]:
+        """Per code, in order of first appearance: its first ``examples`` kept findings and
+        the number kept. Like :meth:`by_code`, without holding every finding in memory."""
+        heads: dict[str, tuple[list[Finding], int]] = {}
+        for finding in self._each_finding():
+            shown, kept = heads.get(finding.code, ([], 0))
+            if kept < examples:
+                shown.append(finding)
+            heads[finding.code] = (shown, kept + 1)
+        return heads
 
 
 def _finding_from_dict(data: dict[str, Any]) -> Finding:

@@ -60,7 +60,11 @@ Opener = Callable[[], RecordCheck]
 #: a vectorised pre-filter for columnar batches: ``(column, height) -> mask`` where
 #: ``column(field)`` is the field's cells as a polars String Series (null for an empty cell)
 #: or None when the table has no such column, and ``mask`` is a numpy bool array, True for
-#: every record that *certainly* gets no finding from the rule (False: "look closer")
+#: every record that *certainly* gets no finding from the rule (False: "look closer").
+#: A screen may also have an attribute ``fixed_widths``, pairs ``(field, width)``: on a frame,
+#: ``column`` then also has ``column.fixed(field, width)``, the field's cells as a polars
+#: ``Array(UInt8, width)`` Series of their UTF-8 bytes (null for a cell of any other length),
+#: evaluated ahead by the reading thread when the batch offers it (None: not evaluated)
 Screen = Callable[[Callable[[str], Any], int], Any]
 #: a rule applied to a whole batch: ``(values, ordinals, lines) -> [(ordinal, finding)]`` where
 #: ``values(field)`` lists the field's value in every record of the batch (None: no value)
@@ -73,6 +77,10 @@ BatchOpener = Callable[[], BatchCheck]
 _NO_DEFAULT: Any = object()
 #: batches of documents at least this big are screened (see ``RulesChecker._suspects``)
 _SCREEN_DOCUMENTS = 256
+#: up to this many suspect records of a columnar batch are read a row at a time (a gather of
+#: every column costs more for a few rows, and waits for polars' thread pool, which the
+#: reading thread keeps busy)
+_ROW_BY_ROW = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,10 +187,12 @@ class RulesChecker:
 
     With a screen for every record rule (see :attr:`Check.screen`), a columnar batch (one
     with a polars ``frame``) is screened first and only the records some screen is unsure of
-    are built and checked one by one, by the same record checks; the findings are those of
-    the reference path (the differential tests in ``tests/test_rules_fast.py``). Batches of
-    documents are screened the same way (their screened fields gathered into polars columns)
-    when every screened value is text.
+    are built and checked one by one, by the record checks of the rules whose screens are
+    unsure of them; the findings are those of the reference path (the differential tests in
+    ``tests/test_rules_fast.py`` and ``tests/test_rules_screens.py``). The byte arrays the
+    screens read (:data:`Screen`) are one select, done ahead by the reading thread when the
+    batch offers it. Batches of documents are screened the same way (their screened fields
+    gathered into polars columns) when every screened value is text.
     """
 
     def __init__(
@@ -202,6 +212,14 @@ class RulesChecker:
         record_screens = [screens[i] for i, _ in self._records]
         self._screens = tuple(record_screens)
         self._screened = all(s is not None for s in record_screens)
+        #: the (field, width) byte arrays the screens read (see :data:`Screen`)
+        self._fixed_widths = tuple(
+            dict.fromkeys(
+                pair for screen in record_screens for pair in getattr(screen, "fixed_widths", ())
+            )
+        )
+        #: per frame layout: the select evaluating them, its key and output columns
+        self._ahead: dict[tuple[str, ...], tuple[Any, list[Any], dict[tuple[str, int], str]]] = {}
         self._made_by: dict[int, int] = {}
 
     def check_table(self, batch: TableBatch) -> list[Finding]:
@@ -224,8 +242,6 @@ class RulesChecker:
         return self._merge(out, values, batch.ordinals, batch.lines)
 
     def _check_frame(self, batch: TableBatch, frame: Any) -> list[Finding]:
-        import numpy as np
-
         height = frame.height
         if height == 0:
             return []
@@ -233,25 +249,13 @@ class RulesChecker:
         header = list(batch.header)
         # as ``dict(zip(header, row))``: the last column of a repeated label wins
         where = {name: i for i, name in enumerate(header) if i < len(names)}
-
-        def column(name: str) -> Any:
-            index = where.get(name)
-            return None if index is None else frame.get_column(names[index])
+        column = _FrameColumns(frame, names, where)
 
         out: list[Finding] = []
         if self._records:
-            passed = np.ones(height, dtype=bool)
-            for screen in self._screens:
-                assert screen is not None
-                passed &= np.asarray(screen(column, height), dtype=bool)
-            suspect = np.flatnonzero(~passed)
-            if len(suspect):
-                rows = [list(r) for r in frame[suspect].fill_null("").rows()]
-                picked = suspect.tolist()
-                ordinals, lines = batch.ordinals, batch.lines
-                out = self._check_rows(
-                    batch, rows, [ordinals[i] for i in picked], [lines[i] for i in picked]
-                )
+            if self._fixed_widths:
+                column.arrays = self._fixed_arrays(batch, frame, names, where)
+            out = self._check_suspects(batch, frame, column, height)
         if not self._batches:
             return out
 
@@ -260,6 +264,89 @@ class RulesChecker:
             return [None] * height if series is None else series.to_list()
 
         return self._merge(out, values, batch.ordinals, batch.lines)
+
+    def _fixed_arrays(
+        self, batch: TableBatch, frame: Any, names: list[str], where: dict[str, int]
+    ) -> dict[tuple[str, int], Any]:
+        """The byte arrays the screens read (:data:`Screen`), by ``(field, width)``: one
+        select, taken from the reading thread when the batch offers it (a
+        :class:`~govstd.formats.csvfast.ColumnarBatch` evaluates row-wise selects ahead)."""
+        layout = tuple(names[where[f]] if f in where else "" for f, _ in self._fixed_widths)
+        planned = self._ahead.get(layout)
+        if planned is None:
+            import polars as pl
+
+            outputs: dict[tuple[str, int], str] = {}
+            exprs: list[Any] = []
+            for (field_name, width), source in zip(self._fixed_widths, layout, strict=True):
+                if not source:
+                    continue
+                alias = f"{source}:{width}"
+                if alias not in outputs.values():
+                    exprs.append(
+                        pl.col(source)
+                        .cast(pl.Binary)
+                        .bin.reinterpret(dtype=pl.Array(pl.UInt8, width))
+                        .alias(alias)
+                    )
+                outputs[(field_name, width)] = alias
+            key = ("govstd.rules: fixed-width bytes", *(e.meta.output_name() for e in exprs))
+            planned = self._ahead[layout] = (key, exprs, outputs)
+        key, exprs, outputs = planned
+        if not exprs:
+            return {}
+        select_ahead = getattr(batch, "select_ahead", None)
+        selected = select_ahead(key, exprs) if select_ahead is not None else frame.select(exprs)
+        return {pair: selected.get_column(alias) for pair, alias in outputs.items()}
+
+    def _check_suspects(
+        self, batch: TableBatch, frame: Any, column: Callable[[str], Any], height: int
+    ) -> list[Finding]:
+        """Screen a columnar batch; apply to each record some screen is unsure of the record
+        checks of the rules whose screens are unsure of it (the others certainly find
+        nothing), in rule order."""
+        import numpy as np
+
+        records = self._records
+        wide = len(records) > 64  # more rules than bits: every rule for every suspect
+        # bit ``i`` of a record's pattern: the ``i``-th record rule's screen is unsure of it
+        pattern = np.zeros(height, dtype=np.uint64)
+        unsure = np.zeros(height, dtype=bool)
+        for bit, screen in enumerate(self._screens):
+            assert screen is not None
+            flagged = ~np.asarray(screen(column, height), dtype=bool)
+            unsure |= flagged
+            if not wide:
+                np.bitwise_or(pattern, np.uint64(1 << bit), out=pattern, where=flagged)
+        suspect = np.flatnonzero(unsure)
+        if not len(suspect):
+            return []
+        picked = suspect.tolist()
+        if len(picked) <= _ROW_BY_ROW:
+            row = frame.row
+            rows = [["" if cell is None else cell for cell in row(i)] for i in picked]
+        else:
+            rows = [list(r) for r in frame[suspect].fill_null("").rows()]
+        ordinals, lines = batch.ordinals, batch.lines
+        if wide:
+            choices = [records] * len(picked)
+        else:
+            chosen: dict[int, tuple[tuple[int, RecordCheck], ...]] = {}
+            choices = []
+            for bits in pattern[suspect].tolist():
+                rules = chosen.get(bits)
+                if rules is None:
+                    rules = chosen[bits] = tuple(
+                        rule for i, rule in enumerate(records) if bits >> i & 1
+                    )
+                choices.append(rules)
+        return self._check_rows(
+            batch,
+            rows,
+            [ordinals[i] for i in picked],
+            [lines[i] for i in picked],
+            choices,
+        )
 
     def _merge(
         self,
@@ -282,8 +369,15 @@ class RulesChecker:
         return [f for _, _, f in keyed]
 
     def _check_rows(
-        self, batch: TableBatch, rows: Any, ordinals: Sequence[int], lines: Sequence[int]
+        self,
+        batch: TableBatch,
+        rows: Any,
+        ordinals: Sequence[int],
+        lines: Sequence[int],
+        choices: Sequence[Sequence[tuple[int, RecordCheck]]] | None = None,
     ) -> list[Finding]:
+        """Apply the record checks to ``rows`` (``choices``: the rules to apply to each row;
+        default all)."""
         header = batch.header
         records = self._records
         out: list[Finding] = []
@@ -292,9 +386,11 @@ class RulesChecker:
         if not records:
             return out
         tag = bool(self._batches)
-        for row, ordinal, line in zip(rows, ordinals, lines, strict=False):
+        if choices is None:
+            choices = [records] * len(rows)
+        for row, ordinal, line, chosen in zip(rows, ordinals, lines, choices, strict=False):
             record = dict(zip(header, row, strict=False))
-            for position, check in records:
+            for position, check in chosen:
                 found = check(record, ordinal, line)
                 if found:
                     out.extend(found)
@@ -377,6 +473,27 @@ class RulesChecker:
 
     def finish(self) -> list[Finding]:
         return []
+
+
+class _FrameColumns:
+    """The columns of a frame as screens read them (see :data:`Screen`): ``columns(field)``
+    and ``columns.fixed(field, width)``."""
+
+    __slots__ = ("_frame", "_names", "_where", "arrays")
+
+    def __init__(self, frame: Any, names: list[str], where: dict[str, int]) -> None:
+        self._frame = frame
+        self._names = names
+        self._where = where
+        #: the byte arrays evaluated for the screens, by ``(field, width)``
+        self.arrays: dict[tuple[str, int], Any] = {}
+
+    def __call__(self, name: str) -> Any:
+        index = self._where.get(name)
+        return None if index is None else self._frame.get_column(self._names[index])
+
+    def fixed(self, name: str, width: int) -> Any:
+        return self.arrays.get((name, width))
 
 
 class RulesPlan:

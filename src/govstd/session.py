@@ -163,8 +163,13 @@ class Session:
         schematron: SourceArg | None = None,
         record_element: str | None = None,
         xml_limits: Any = None,
+        workers: int | None = None,
     ) -> Report:
         """Validate ``sources`` against a standard (``standard="id@version"``) or a schema file.
+
+        ``workers``: processes that read and check a big source when that is safe (see
+        :mod:`govstd.parallel`); ``None``: one per usable core; ``1``: this process only.
+        The report is the same either way.
 
         XML: ``schematron`` adds the rules of an ISO Schematron file (alone, or on top of the
         standard or schema); ``record_element`` streams each element of that name as one
@@ -213,6 +218,7 @@ class Session:
             adapter=adapter,
             record_element=record_element,
             xml_limits=xml_limits,
+            workers=workers,
         )
         return run_validation(
             self,

@@ -20,16 +20,15 @@ Memory stays bounded: records move in batches.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from govstd.adapters.model import without_shadowed as adapter_without_shadowed
+from govstd.atomicfile import atomic_output
 from govstd.exceptions import SetupError, UsageError
 from govstd.findings import Finding, Location, Severity
 from govstd.formats.base import DEFAULT_BATCH_SIZE, ReadOptions, Source
@@ -125,32 +124,6 @@ class TransformResult:
 
 
 # -- atomic files ---------------------------------------------------------------------------
-
-
-@contextmanager
-def atomic_output(path: Path) -> Iterator[IO[bytes]]:
-    """A binary stream that becomes ``path`` only if the block ends without an exception.
-
-    The data goes to a temporary file in the same folder, renamed over ``path`` at the end;
-    on any exception, Ctrl-C included, the temporary file is removed and ``path`` is left
-    as it was.
-    """
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    stream = os.fdopen(handle, "wb")
-    try:
-        yield stream
-        stream.flush()
-        stream.close()
-        os.replace(temporary, path)
-    except BaseException:
-        stream.close()
-        with suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 # -- the pipeline -----------------------------------------------------------------------------
@@ -280,6 +253,8 @@ class MigratingReader:
         }
         apply = self.chain.apply
         records = batch.records
+        if hasattr(batch, "frame"):
+            batch.frame = None  # the records change: the adapter's frame no longer holds them
         for index, (record, ordinal, line) in enumerate(
             zip(records, batch.ordinals, batch.lines, strict=True)
         ):
@@ -357,6 +332,18 @@ def without_shadowed(findings: list[Finding]) -> list[Finding]:
 
 
 _OWN_PREFIXES = ("adapter.", "fix.", "migrate.")
+
+
+def _without_rows(frame: Any, rows: list[int]) -> Any:
+    """A polars frame without the rows at the (ascending) positions ``rows``."""
+    if not rows:
+        return frame
+    import numpy as np
+    import polars as pl
+
+    keep = np.ones(frame.height, dtype=bool)
+    keep[rows] = False
+    return frame.filter(pl.Series(keep))
 
 
 def _writer_for(
@@ -611,6 +598,12 @@ class _Run:
                     rejected.add(ordinal)
         out = records
         kept = ordinals
+        # the records as a polars frame (see AdaptedBatch.frame), when the sink can write it
+        frame = getattr(batch, "frame", None) if target is None else None
+        write_frame = getattr(sink, "write_frame", None) if frame is not None else None
+        if write_frame is not None and frame.height != len(records):
+            write_frame = None
+        bad: list[int] = []
         if rejected:
             bad = [i for i, ordinal in enumerate(ordinals) if ordinal in rejected]
             if bad:
@@ -622,7 +615,8 @@ class _Run:
                     self._reject(rejects, ordinal, lines[index], source, own)
                 out = [r for r, o in zip(records, ordinals, strict=True) if o not in rejected]
                 kept = [o for o in ordinals if o not in rejected]
-        write_records(sink, out)
+        if write_frame is None or not write_frame(_without_rows(frame, bad)):
+            write_records(sink, out)
         result.written += len(out)
         fixes = result.fixes
         mended = [o for o in kept if o in fixed] if fixed else []

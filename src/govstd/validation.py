@@ -20,6 +20,7 @@ from govstd.engines.base import CompileContext, Plan, SchemaDocument
 from govstd.exceptions import SchemaError, UsageError
 from govstd.fieldstats import FieldObserver, field_docs
 from govstd.findings import Finding
+from govstd.findingstore import FindingStore
 from govstd.formats.base import DEFAULT_BATCH_SIZE, DocumentBatch, ReadOptions, Source
 from govstd.plugins import collect
 from govstd.report import Report, SourceStats
@@ -52,6 +53,9 @@ class ValidationOptions:
     record_element: str | None = None
     #: XML: parsing limits (a :class:`govstd.xmlsafety.XmlLimits`); default: libxml2's caps
     xml_limits: Any = None
+    #: processes that parse and check big sources when every plan is stateless (see
+    #: :mod:`govstd.parallel`); ``None``: one per usable core; ``1``: this process only
+    workers: int | None = None
 
 
 @dataclass
@@ -218,21 +222,47 @@ def compile_standard(session: Session, standard: Standard, options: ValidationOp
 
 
 class _Collector:
-    """Counts every finding exactly; keeps at most ``limit`` of them."""
+    """Counts every finding exactly; keeps at most ``limit`` of them, in a
+    :class:`~govstd.findingstore.FindingStore` (the later ones on disk).
 
-    def __init__(self, limit: int | None) -> None:
+    A finding can still change after it was added while its batch is being finished (an
+    adapter points it at the vendor's column), so the findings of a batch wait in ``pending``
+    until the batch is accounted for: the source's record count has moved on, or a new source
+    began, or :meth:`result` is called.
+    """
+
+    def __init__(self, limit: int | None, store: FindingStore | None = None) -> None:
         self.limit = limit
-        self.kept: list[Finding] = []
+        self.kept = FindingStore() if store is None else store
+        self.pending: list[Finding] = []
         self.counts: Counter[str] = Counter()
         self.truncated = False
+        self._taken = 0  # findings kept: stored and pending
+        self._mark: tuple[Any, int] | None = None  # (stats, its record count) at the last add
 
     def add(self, finding: Finding, stats: Any) -> None:
         self.counts[finding.code] += 1
         stats.count(finding.severity)
-        if self.limit is None or len(self.kept) < self.limit:
-            self.kept.append(finding)
+        mark = self._mark
+        if mark is None or mark[0] is not stats or mark[1] != stats.records:
+            self._settle()  # the batches before this one are accounted for
+            self._mark = (stats, stats.records)
+        if self.limit is None or self._taken < self.limit:
+            self.pending.append(finding)
+            self._taken += 1
         else:
             self.truncated = True
+
+    def _settle(self) -> None:
+        if self.pending:
+            self.kept.extend(self.pending)
+            self.pending = []
+
+    def result(self) -> FindingStore:
+        """Every kept finding, in order (call once every source is done)."""
+        self._settle()
+        self._mark = None
+        return self.kept
 
 
 def choose_reader(session: Session, source: Source, wanted: str | None) -> Any:
@@ -316,8 +346,17 @@ def _validate_source(
     total = source.size()
     seen_any = False
     header_broken = False  # a header error rejects every record of the source
-    for batch in batches:
-        findings = _check_batch(checkers, batch)
+    checked = None
+    if choose is None and options.adapter is None and options.workers != 1:
+        from govstd.parallel import pooled_batches
+
+        checked = pooled_batches(
+            reader, source, read_options, session.catalogue, plans, checkers, _check_batch,
+            workers=options.workers, observer=observer,
+        )  # fmt: skip
+    if checked is None:
+        checked = ((batch, _check_batch(checkers, batch)) for batch in batches)
+    for batch, findings in checked:
         if options.adapter is not None:
             from govstd.transform import without_shadowed
 
@@ -427,7 +466,7 @@ def run_validation(
         chooser.finish(report)
     report.fields = observer.result()
     report.samples = observer.samples
-    report.findings = collector.kept
+    report.findings = collector.result()
     report.truncated = collector.truncated
     report.counts.update(collector.counts)
     return report

@@ -28,7 +28,7 @@ from operator import is_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from govstd.adapters.values import ColumnMemo, Reading, ValueRule
+from govstd.adapters.values import ColumnMemo, Reading, ValueRule, read_frame
 from govstd.exceptions import SetupError
 from govstd.findings import Finding, Location
 from govstd.formats.base import DocumentBatch, ReadOptions, Source, TableBatch
@@ -70,6 +70,10 @@ class AdaptedBatch(DocumentBatch):
     vendor_header: Sequence[str] | None = None
     vendor_rows: list[Any] = field(default_factory=list)
     encoding: str | None = None
+    #: the records as a polars frame, when the adapter read the batch columnar and every
+    #: value is text: one String column per field of the records, in their order, null
+    #: where a record leaves the field out (``records[i]`` is row ``i`` without its nulls)
+    frame: Any = None
 
     def raw(self, index: int) -> dict[str, Any]:
         row = self.vendor_rows[index]
@@ -248,11 +252,21 @@ class AdapterReader:
     def read(
         self, source: Source, options: ReadOptions, catalogue: Catalogue
     ) -> Iterator[AdaptedBatch]:
+        from govstd.adapters.columnar import columnar_batches
+
         state = _Adapting(self, source, catalogue)
         vendor_options = self.read_options(source, options)
-        for batch in self.vendor_reader.read(source, vendor_options, catalogue):
+        batches = None
+        if self.adapter.format == "csv":
+            batches = columnar_batches(self.vendor_reader, source, vendor_options, catalogue)
+        if batches is None:
+            batches = self.vendor_reader.read(source, vendor_options, catalogue)
+        for batch in batches:
             if isinstance(batch, TableBatch):
-                adapted = state.table(batch)
+                if getattr(batch, "frame", None) is not None:
+                    adapted = state.columnar(batch)
+                else:
+                    adapted = state.table(batch)
             else:
                 adapted = state.documents(batch)
             adapted.encoding = vendor_options.encoding or getattr(batch, "encoding", None)
@@ -315,6 +329,22 @@ def _record_builder(
     exec(compile(code, "<govstd.adapters.records>", "exec"), namespace)
     build: Callable[[list[list[Any]]], list[dict[str, Any]]] = namespace["build"]
     return build
+
+
+class FrameRows(Sequence[list[str]]):
+    """The rows of a polars frame of texts (null: an empty cell), built one at a time when
+    asked for (a batch needs the vendor cells of its rejected records only)."""
+
+    def __init__(self, frame: Any) -> None:
+        self.frame = frame
+
+    def __len__(self) -> int:
+        return int(self.frame.height)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return ["" if cell is None else cell for cell in self.frame.row(index)]
 
 
 class _Adapting:
@@ -487,12 +517,26 @@ class _Adapting:
         the records are assembled and the findings of the few cells with fixes or problems
         added in row, then column order."""
         cells = list(zip(*rows, strict=True)) if rows else []
-        columns: list[list[Any]] = []
-        irregulars: list[dict[int, Reading]] = []
-        for (_, index, rule, _), memo in zip(bound, self._memos, strict=True):
-            values, irregular = rule.read_column(cells[index] if cells else (), memo)
-            columns.append(values)
-            irregulars.append(irregular)
+        read = [
+            rule.read_column(cells[index] if cells else (), memo)
+            for (_, index, rule, _), memo in zip(bound, self._memos, strict=True)
+        ]
+        return self._assemble(read, bound, rows.__getitem__, ordinals, lines, add)
+
+    def _assemble(
+        self,
+        read: list[tuple[list[Any], dict[int, Reading]]],
+        bound: list[tuple[str, int, ValueRule, str]],
+        row: Callable[[int], Sequence[str]],
+        ordinals: Sequence[int],
+        lines: Sequence[int | None],
+        add: Any,
+    ) -> list[dict[str, Any]]:
+        """The records of a batch from its columns read (values and irregular readings, one
+        pair per bound column), and the findings of the cells with fixes or problems, in
+        row, then column order (``row(i)``: the vendor cells of the ``i``-th row)."""
+        columns = [values for values, _ in read]
+        irregulars = [irregular for _, irregular in read]
         names = tuple(name for name, _, _, _ in bound)
         if len(set(names)) == len(names):
             build = self._builders.get(names)
@@ -506,18 +550,69 @@ class _Adapting:
                     del records[i][name]
         else:  # two columns for one field (not from a mapping file): the last present wins
             records = [
-                {name: value for name, value in zip(names, row, strict=True) if value is not None}
-                for row in zip(*columns, strict=True)
+                {name: value for name, value in zip(names, cells, strict=True) if value is not None}
+                for cells in zip(*columns, strict=True)
             ]
         # the cells with fixes or a problem, in row, then column order
         for i in sorted({i for irregular in irregulars for i in irregular}):
-            row = rows[i]
+            cells = row(i)
             for (name, index, _, label), irregular in zip(bound, irregulars, strict=True):
                 reading = irregular.get(i)
                 if reading is not None:
                     _, fixes, problem = reading
-                    self._emit(name, index, label, row, fixes, problem, ordinals[i], lines[i], add)
+                    self._emit(
+                        name, index, label, cells, fixes, problem, ordinals[i], lines[i], add
+                    )
         return records
+
+    def columnar(self, batch: TableBatch) -> AdaptedBatch:
+        """:meth:`table` for a batch whose cells polars holds (``batch.frame``: one String
+        column per header column, ``c0`` …, null for an empty cell; every row has the
+        header's width): the bound columns are read by
+        :func:`~govstd.adapters.values.read_frame` (vectorised tests, then the other cells
+        one by one). The same records and findings as :meth:`table`, and the records as a
+        polars frame too (:attr:`AdaptedBatch.frame`); the vendor rows are only built for
+        the records that need them (findings, rejects)."""
+        frame = batch.frame  # type: ignore[attr-defined]
+        findings = list(batch.findings)
+        if self.bound is None:
+            findings.extend(self.bind(batch.header, batch.header_line or None))
+        bound = self.bound or []
+        if not bound or self.blank:
+            return self.table(batch)  # rows from the frame, read row by row
+        rows = FrameRows(frame)
+        labels = frame.columns
+        columns = read_frame(
+            frame,
+            [
+                (rule, labels[index], memo)
+                for (_, index, rule, _), memo in zip(bound, self._memos, strict=True)
+            ],
+        )
+        read = [(values, irregular) for values, irregular, _ in columns]
+        series = [canonical for _, _, canonical in columns]
+        records = self._assemble(
+            read, bound, rows.__getitem__, batch.ordinals, batch.lines, findings.append
+        )
+        names = [name for name, _, _, _ in bound]
+        canonical_frame = None
+        if len(set(names)) == len(names) and all(s is not None for s in series):
+            import polars as pl
+
+            canonical_frame = pl.DataFrame(
+                [s.alias(name) for s, name in zip(series, names, strict=True)]
+            )
+        return AdaptedBatch(
+            records=records,
+            ordinals=batch.ordinals,
+            lines=list(batch.lines),
+            findings=findings,
+            unreadable=batch.unreadable,
+            position=batch.position,
+            vendor_header=batch.header,
+            vendor_rows=rows,  # type: ignore[arg-type]
+            frame=canonical_frame,
+        )
 
     def _emit(
         self,

@@ -46,6 +46,7 @@ __all__ = [
     "WriteResult",
     "builtin_value_types",
     "compile_date_format",
+    "read_frame",
 ]
 
 #: ``(code, before, after)``
@@ -69,6 +70,14 @@ _SCIENTIFIC = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?[eE][+-]?[0-9]+\Z")
 _SPREADSHEET_SUFFIX = re.compile(r"([0-9]+)\.0+\Z")
 #: C0 controls other than tab, LF and CR: neither CSV readers nor XML 1.0 carry them
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: the characters ``str.strip`` removes (``str.isspace``), as a class of the polars (Rust)
+#: regex syntax: Rust's ``\s`` is not the same set (it leaves out U+001C to U+001F)
+_SPACE_CLASS = (
+    "[\\x{9}-\\x{d}\\x{1c}-\\x{20}\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}"
+    "\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]"
+)
+#: a text with whitespace at either end (polars regex)
+_PADDED = f"^{_SPACE_CLASS}|{_SPACE_CLASS}$"
 
 
 def _unrepresentable(detail: str) -> Problem:
@@ -220,6 +229,26 @@ class ValueRule:
         and only when the rule reads as the built-in does (:func:`_reads_as`)."""
         return None
 
+    def read_series(
+        self, cells: Any, memo: ColumnMemo | None = None
+    ) -> tuple[list[Any], dict[int, Reading], Any]:
+        """:meth:`read_column` for a column held by polars (a String Series; a null is an
+        empty cell): the same values and irregular readings, and the values as a String
+        Series (null: absent), or None when some value is not text. See
+        :func:`read_frame`, which reads several columns of a frame at once."""
+        import polars as pl
+
+        frame = pl.DataFrame([cells.alias("c")])
+        return read_frame(frame, [(self, "c", memo)])[0]
+
+    def _clean_test(self, texts: Any) -> Any:
+        """A polars boolean expression (or Series, given a Series) over ``texts`` (the cells,
+        ``""`` for an empty one), true for the cells that, unless they are null markers, this
+        type certainly reads as themselves with no fix and no problem; or None (no such test:
+        every cell is read by :meth:`read_column`). Built-in types only, and only when the
+        rule reads as the built-in does (:func:`_reads_as`)."""
+        return None
+
     # -- writing -------------------------------------------------------------------------
 
     def write(self, value: Any) -> WriteResult:
@@ -247,6 +276,67 @@ class ValueRule:
         return "text"
 
 
+def read_frame(
+    frame: Any, columns: Sequence[tuple[ValueRule, str, ColumnMemo | None]]
+) -> list[tuple[list[Any], dict[int, Reading], Any]]:
+    """:meth:`ValueRule.read_column` for columns of a polars frame of texts (a null is an
+    empty cell), one ``(rule, column name, memo)`` each: per column, the values, the
+    irregular readings by position, and the values as a String Series (null: absent), or
+    None when some value is not text.
+
+    The vectorised tests of every column (:meth:`ValueRule._clean_test`: the cells a type
+    certainly reads as themselves) and of null markers run in one polars pass; only the
+    other cells are read one by one, in order, through the column's memo. A column whose
+    type has no such test is read as a list by :meth:`ValueRule.read_column`.
+    """
+    import numpy as np
+    import polars as pl
+
+    expressions = []
+    tested: list[bool] = []
+    for k, (rule, name, _) in enumerate(columns):
+        texts = pl.col(name).fill_null("")
+        test = rule._clean_test(texts)
+        tested.append(test is not None)
+        if test is None:
+            continue
+        absent = texts.is_in(list(rule.nulls))
+        expressions.append(pl.when(absent).then(None).otherwise(texts).alias(f"v{k}"))
+        expressions.append((~(test | absent)).alias(f"s{k}"))
+    screened = frame.select(expressions) if expressions else None
+    out: list[tuple[list[Any], dict[int, Reading], Any]] = []
+    for k, (rule, name, memo) in enumerate(columns):
+        if not tested[k]:
+            values, irregular = rule.read_column(frame[name].fill_null("").to_list(), memo)
+            try:
+                series = pl.Series(name, values, dtype=pl.String, strict=True)
+            except (TypeError, ValueError, pl.exceptions.PolarsError):
+                series = None
+            out.append((values, irregular, series))
+            continue
+        assert screened is not None
+        series = screened[f"v{k}"]
+        values = series.to_list()  # the text itself, or None (absent), for every cell
+        irregular = {}
+        slow = np.flatnonzero(screened[f"s{k}"].to_numpy()).tolist()
+        if slow:
+            read = rule.read
+            remembered = memo.read if memo is not None else None
+            for i in slow:
+                cell = values[i]
+                reading = read(cell) if remembered is None else remembered(cell, read)
+                values[i] = reading[0]
+                if reading[1] is not None or reading[2] is not None:
+                    irregular[i] = reading
+            patched = [values[i] for i in slow]
+            if all(type(value) is str or value is None for value in patched):
+                series = series.scatter(slow, patched)
+            else:
+                series = None
+        out.append((values, irregular, series.alias(name) if series is not None else None))
+    return out
+
+
 class TextRule(ValueRule):
     """Free text (names, addresses): trimmed, otherwise kept as it is."""
 
@@ -272,6 +362,13 @@ class TextRule(ValueRule):
             return [None if raw in nulls else raw for raw in cells]
         # a null marker is absent; nothing to trim: the text itself
         return [None if raw in nulls else raw if raw.strip() == raw else _SLOW for raw in cells]
+
+    def _clean_test(self, texts: Any) -> Any:
+        if self.upper or self.fold_fullwidth or not _reads_as(self, TextRule):
+            return None
+        if not self.trim:
+            return texts.is_not_null()
+        return ~texts.str.contains(_PADDED)
 
 
 def _scientific(text: str) -> Problem | None:
@@ -312,6 +409,11 @@ class IdentityNumberRule(ValueRule):
             for raw in cells
         ]
 
+    def _clean_test(self, texts: Any) -> Any:
+        if not _reads_as(self, IdentityNumberRule):
+            return None
+        return texts.str.contains("^[0-9]+X?$")
+
     @property
     def expected(self) -> str:
         return "an 18-character or 15-digit identity number"
@@ -344,6 +446,11 @@ class DigitsRule(ValueRule):
             None if raw in nulls else raw if raw.isdigit() and raw.isascii() else _SLOW
             for raw in cells
         ]
+
+    def _clean_test(self, texts: Any) -> Any:
+        if not _reads_as(self, DigitsRule):
+            return None
+        return texts.str.contains("^[0-9]+$")
 
     @property
     def expected(self) -> str:
@@ -528,6 +635,8 @@ _LANDLINE = re.compile(r"0[0-9]{2,3}-[0-9]{7,8}\Z")
 _COUNTRY_PREFIX = re.compile(r"(?:\+86|0086|86)(1[3-9][0-9]{9})\Z")
 #: ``_MOBILE`` or ``_LANDLINE`` in one pattern
 _PHONE_CLEAN = re.compile(r"(?:1[3-9][0-9]{9}|0[0-9]{2,3}-[0-9]{7,8})\Z")
+#: ``_PHONE_CLEAN`` for polars
+_PHONE_CLEAN_POLARS = "^(?:1[3-9][0-9]{9}|0[0-9]{2,3}-[0-9]{7,8})$"
 
 
 def _landline(digits: str) -> str | None:
@@ -573,6 +682,11 @@ class PhoneRule(ValueRule):
         clean = _PHONE_CLEAN.match
         # already in the standard's form: ASCII digits (and a hyphen) only, nothing to trim
         return [None if raw in nulls else raw if clean(raw) else _SLOW for raw in cells]
+
+    def _clean_test(self, texts: Any) -> Any:
+        if not _reads_as(self, PhoneRule):
+            return None
+        return texts.str.contains(_PHONE_CLEAN_POLARS)
 
     @property
     def expected(self) -> str:

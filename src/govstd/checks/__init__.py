@@ -3,7 +3,8 @@
 * :mod:`~govstd.checks.identifiers`: ``cn.ric``, ``cn.ric.birth-date-matches``,
   ``cn.ric.sex-matches``, ``cn.uscc``, ``cn.uscc.division-matches``;
 * :mod:`~govstd.checks.records`: ``unique``, ``date-range``, ``max-decimals``;
-* :mod:`~govstd.checks.codes`: ``codelist``.
+* :mod:`~govstd.checks.codes`: ``codelist``;
+* :mod:`~govstd.checks.screens`: the vectorised screens of the identifier checks.
 
 They are registered through the ``govstd_checks`` hook by :mod:`govstd.rules_plugin`, exactly
 as a plugin registers its own. The model (:class:`~govstd.rules.Check`) lives in

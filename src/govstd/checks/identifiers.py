@@ -325,214 +325,31 @@ def _build_uscc_division_matches(context: RuleContext) -> Opener:
     return lambda: check
 
 
-# -- vectorised screens (columnar batches) -----------------------------------------------
-#
-# Each screen marks the records that certainly get no finding from its check; the others go
-# through the record check above (see ``Check.screen``). They look only at cells of exactly
-# the code's length in UTF-8 bytes (a code of another length never matches the shape, so the
-# record check returns nothing for it) and compute the same arithmetic on a byte matrix.
-
-_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def _fixed_width(series: Any, width: int) -> tuple[Any, Any]:
-    """Positions of the cells of ``width`` UTF-8 bytes and their bytes as an ``(n, width)``
-    uint8 matrix."""
-    import numpy as np
-
-    fits = (series.str.len_bytes() == width).fill_null(False)
-    where = np.flatnonzero(fits.to_numpy())
-    if not len(where):
-        return where, np.zeros((0, width), dtype=np.uint8)
-    # one string of all the cells, joined by polars (no Python object per cell)
-    data = series.filter(fits).str.join("").item().encode("utf-8")
-    return where, np.frombuffer(data, dtype=np.uint8).reshape(-1, width)
-
-
-def _as_number(digits: Any) -> Any:
-    """The decimal number written by each row of a digit matrix (values 0-9)."""
-    import numpy as np
-
-    powers = 10 ** np.arange(digits.shape[1] - 1, -1, -1, dtype=np.int64)
-    return digits.astype(np.int64, copy=False) @ powers
-
-
-def _member(values: Any, sorted_codes: Any) -> Any:
-    """``np.isin`` for a sorted, non-empty table (a binary search per value)."""
-    import numpy as np
-
-    if not len(sorted_codes):
-        return np.zeros(len(values), dtype=bool)
-    at = np.searchsorted(sorted_codes, values)
-    at[at == len(sorted_codes)] = 0
-    return sorted_codes[at] == values
-
-
-def _division_numbers(divisions: frozenset[str]) -> Any:
-    import numpy as np
-
-    return np.array(
-        sorted(int(c) for c in divisions if len(c) == 6 and c.isascii() and c.isdigit()),
-        dtype=np.int64,
-    )
-
-
-def _real_dates(digits: Any) -> Any:
-    """Whether each row of an ``(n, 8)`` digit matrix (YYYYMMDD) is a real date (year ≥ 1,
-    as Python's ``date``)."""
-    import numpy as np
-
-    year = _as_number(digits[:, 0:4])
-    month = _as_number(digits[:, 4:6])
-    day = _as_number(digits[:, 6:8])
-    good_month = (month >= 1) & (month <= 12)
-    days = np.asarray(_DAYS, dtype=np.int64)[np.where(good_month, month, 0)]
-    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
-    days = days + ((month == 2) & leap)
-    return (year >= 1) & good_month & (day >= 1) & (day <= days)
+# -- vectorised screens (columnar batches): see govstd.checks.screens ------------------------
 
 
 def _screen_ric(context: RuleContext) -> Any:
-    import numpy as np
+    from govstd.checks.screens import ric_screen
 
-    from govstd.gbt2260 import division_codes_ever
-
-    (name,) = context.fields
-    allow_15 = context.param("allow_15", False, bool)
-    divisions = _division_numbers(division_codes_ever(context.codelists))
-    weights = np.asarray(_RIC_WEIGHTS, dtype=np.int64)
-    characters = np.frombuffer(_RIC_CHARACTERS.encode("ascii"), dtype=np.uint8)
-
-    def screen(column: Any, height: int) -> Any:
-        series = column(name)
-        passed = np.ones(height, dtype=bool)
-        if series is None:
-            return passed
-        if allow_15:  # the legacy form is left to the record check
-            passed[series.str.len_bytes().fill_null(0).to_numpy() == 15] = False
-        where, cells = _fixed_width(series, 18)
-        if not len(where):
-            return passed
-        digits = cells[:, :17].astype(np.int64) - 48
-        last = cells[:, 17]
-        shaped = ((digits >= 0) & (digits <= 9)).all(axis=1) & (
-            ((last >= 48) & (last <= 57)) | (last == 88)
-        )
-        digits = np.where(shaped[:, None], digits, 0)
-        fine = last == characters[(1 - digits @ weights) % 11]
-        fine &= _real_dates(digits[:, 6:14])
-        fine &= _member(_as_number(digits[:, :6]), divisions)
-        passed[where] = ~shaped | fine
-        return passed
-
-    return screen
+    return ric_screen(context)
 
 
 def _screen_uscc(context: RuleContext) -> Any:
-    import numpy as np
+    from govstd.checks.screens import uscc_screen
 
-    from govstd.gbt2260 import division_codes_ever
-
-    (name,) = context.fields
-    authorities = context.param("authorities", "123456789ANY", str)
-    divisions = _division_numbers(division_codes_ever(context.codelists))
-    values = np.full(256, -1, dtype=np.int64)
-    for index, char in enumerate(_USCC_ALPHABET):
-        values[ord(char)] = index
-    weights = np.asarray(_USCC_WEIGHTS, dtype=np.int64)
-    alphabet = np.frombuffer(_USCC_ALPHABET.encode("ascii"), dtype=np.uint8)
-    allowed = np.zeros(256, dtype=bool)
-    for char in authorities:
-        if char.isascii():
-            allowed[ord(char)] = True
-
-    def screen(column: Any, height: int) -> Any:
-        series = column(name)
-        passed = np.ones(height, dtype=bool)
-        if series is None:
-            return passed
-        where, cells = _fixed_width(series, 18)
-        if not len(where):
-            return passed
-        value = values[cells]
-        shaped = (value >= 0).all(axis=1)
-        value = np.where(shaped[:, None], value, 0)
-        fine = cells[:, 17] == alphabet[-(value[:, :17] @ weights) % 31]
-        fine &= allowed[cells[:, 0]]
-        division = cells[:, 2:8].astype(np.int64) - 48
-        digits = ((division >= 0) & (division <= 9)).all(axis=1)
-        fine &= digits & _member(_as_number(np.where(digits[:, None], division, 0)), divisions)
-        passed[where] = ~shaped | fine
-        return passed
-
-    return screen
-
-
-def _texts(column: Any, name: str, height: int) -> Any:
-    """The field's cells as a polars String Series with ``""`` for no value."""
-    import polars as pl
-
-    series = column(name)
-    if series is None:
-        return pl.Series(name, [""] * height, dtype=pl.String)
-    return series.fill_null("")
-
-
-def _ric_shapes(number: Any) -> tuple[Any, Any]:
-    return (
-        number.str.contains(r"^[0-9]{17}[0-9X]$"),
-        number.str.contains(r"^[0-9]{15}$"),
-    )
+    return uscc_screen(context)
 
 
 def _screen_birth_date_matches(context: RuleContext) -> Any:
-    number_field, date_field = context.fields
+    from govstd.checks.screens import birth_date_matches_screen
 
-    def screen(column: Any, height: int) -> Any:
-        import polars as pl
-
-        number = _texts(column, number_field, height)
-        given = _texts(column, date_field, height)
-        shaped18, shaped15 = _ric_shapes(number)
-        compact = given.str.slice(0, 4) + given.str.slice(5, 2) + given.str.slice(8, 2)
-        frame = pl.DataFrame(
-            {"n": number, "c": compact, "s18": shaped18, "s15": shaped15}
-        ).with_columns(iso=given.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
-        n = pl.col("n")
-        fine = (
-            ~pl.col("iso")
-            | (~pl.col("s18") & ~pl.col("s15"))
-            | (pl.col("s18") & (pl.col("c") == n.str.slice(6, 8)))
-            | (pl.col("s15") & (pl.col("c") == pl.lit("19") + n.str.slice(6, 6)))
-        )
-        return frame.select(fine.fill_null(False)).to_series().to_numpy()
-
-    return screen
+    return birth_date_matches_screen(context)
 
 
 def _screen_sex_matches(context: RuleContext) -> Any:
-    number_field, sex_field = context.fields
+    from govstd.checks.screens import sex_matches_screen
 
-    def screen(column: Any, height: int) -> Any:
-        import polars as pl
-
-        number = _texts(column, number_field, height)
-        sex = _texts(column, sex_field, height)
-        shaped18, shaped15 = _ric_shapes(number)
-        frame = pl.DataFrame({"n": number, "x": sex, "s18": shaped18, "s15": shaped15})
-        n, x = pl.col("n"), pl.col("x")
-        male = x == "1"
-        odd18 = n.str.slice(16, 1).str.contains("^[13579]$")
-        odd15 = n.str.slice(14, 1).str.contains("^[13579]$")
-        fine = (
-            ~x.is_in(["1", "2"])
-            | (~pl.col("s18") & ~pl.col("s15"))
-            | (pl.col("s18") & (male == odd18))
-            | (pl.col("s15") & ~pl.col("s18") & (male == odd15))
-        )
-        return frame.select(fine.fill_null(False)).to_series().to_numpy()
-
-    return screen
+    return sex_matches_screen(context)
 
 
 CHECKS = (

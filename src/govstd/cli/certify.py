@@ -154,8 +154,8 @@ def certify(
 
 
 def _write(session: Any, certificate: Any, output: Path, language: str) -> None:
+    from govstd.atomicfile import atomic_output
     from govstd.certify.html import render_certificate
-    from govstd.transform import atomic_output
 
     output.mkdir(parents=True, exist_ok=True)
     with atomic_output(output / "certificate.json") as stream:

@@ -11,6 +11,7 @@ baseline) and writes the extra reports.
 from __future__ import annotations
 
 import functools
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,11 +21,61 @@ from typing import Any, TypeVar
 import click
 from click.core import ParameterSource
 
+from govstd.atomicfile import atomic_output
 from govstd.exceptions import UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["Reporting", "reporting_options"]
+__all__ = ["Reporting", "reporting_options", "write_report"]
+
+
+class _Echo:
+    """A text stream that hands what is written to ``click.echo`` (standard output)."""
+
+    def write(self, text: str) -> int:
+        click.echo(text, nl=False)
+        return len(text)
+
+
+def write_report(
+    reporter: Any,
+    report: Any,
+    target: Path | str | None,
+    *,
+    catalogue: Any,
+    lang: str,
+    parents: bool = True,
+) -> None:
+    """Write ``report`` with ``reporter`` to the file ``target`` (``parents``: creating its
+    folder), or to standard output when ``target`` is None or ``-``. A reporter with a
+    ``write(report, stream, ...)`` method streams (the JSON reporter does); any other one
+    renders the whole text first. A file appears whole or not at all (a failure half way
+    leaves any earlier file in place)."""
+    stream_out = getattr(reporter, "write", None)
+    if target is None or str(target) == "-":
+        if stream_out is not None:
+            stream_out(report, _Echo(), catalogue=catalogue, lang=lang)
+        else:
+            click.echo(reporter.render(report, catalogue=catalogue, lang=lang), nl=False)
+        return
+    path = Path(target)
+    if parents and path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not path.is_file():  # /dev/stdout, a named pipe …: write in place
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            if stream_out is None:
+                handle.write(reporter.render(report, catalogue=catalogue, lang=lang))
+            else:
+                stream_out(report, handle, catalogue=catalogue, lang=lang)
+        return
+    with atomic_output(path) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        if stream_out is None:
+            text.write(reporter.render(report, catalogue=catalogue, lang=lang))
+        else:
+            stream_out(report, text, catalogue=catalogue, lang=lang)
+        text.flush()
+        text.detach()  # atomic_output closes the file itself
 
 
 @dataclass
@@ -62,16 +113,9 @@ class Reporting:
             today=today,
         )
         for name, target in self.reports:
-            text = self.reporter(session, name).render(
-                report, catalogue=session.catalogue, lang=lang
+            write_report(
+                self.reporter(session, name), report, target, catalogue=session.catalogue, lang=lang
             )
-            if target == "-":
-                click.echo(text, nl=False)
-                continue
-            path = Path(target)
-            if path.parent and not path.parent.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
         notes = []
         if report.waivers is not None:
             waived = report.waived_stats()

@@ -130,7 +130,7 @@ def transform(
     )
     language = pick_lang(lang)
     if report_path is not None:
-        from govstd.transform import atomic_output
+        from govstd.atomicfile import atomic_output
 
         text = json.dumps(
             result.to_dict(catalogue=session.catalogue, lang=language),

@@ -17,7 +17,7 @@ from govstd.cli.options import (
     pick_lang,
     session_options,
 )
-from govstd.cli.reporting import reporting_options
+from govstd.cli.reporting import reporting_options, write_report
 
 
 def _progress_wanted() -> bool:
@@ -131,6 +131,14 @@ Examples:
     default=None,
     help="Reference date for date-dependent rules (default: today).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes that read and check a big source in parallel when every check allows "
+    "it (JSON Lines with a JSON Schema); 1: this process only. Default: one per core. "
+    "The report is the same either way.",
+)
 @lang_option
 @session_options
 @handle_errors
@@ -153,6 +161,7 @@ def validate(
     format_check: bool,
     allow_retired: bool,
     as_of: Any,
+    workers: int | None,
     lang: str | None,
 ) -> None:
     """Validate SOURCES (files, or - for standard input) against a standard or a schema."""
@@ -204,15 +213,14 @@ def validate(
             adapter=adapter,
             schematron=schematron,
             record_element=record_element,
+            workers=workers,
         )
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
     today = as_of.date() if as_of else date.today()
     reporting.finish(session, report, lang=pick_lang(lang), today=today)
-    text = reporter.render(report, catalogue=session.catalogue, lang=pick_lang(lang))
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+    write_report(
+        reporter, report, output, catalogue=session.catalogue, lang=pick_lang(lang), parents=False
+    )
     sys.exit(report.exit_code(fail_on))

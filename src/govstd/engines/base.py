@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from govstd.findings import Finding
     from govstd.formats.base import DocumentBatch, TableBatch
 
-__all__ = ["Checker", "CompileContext", "Engine", "Plan", "SchemaDocument"]
+__all__ = ["Checker", "CompileContext", "Engine", "Plan", "SchemaDocument", "is_stateless"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,13 @@ class Checker(Protocol):
 
 @runtime_checkable
 class Plan(Protocol):
-    """A compiled schema. Immutable and reusable across sources."""
+    """A compiled schema. Immutable and reusable across sources.
+
+    A plan may also declare ``stateless = True``: its checkers keep no state from batch to
+    batch and find nothing in ``finish``, so the batches of a source may be checked in other
+    processes (see :mod:`govstd.parallel`). Without it (the default), a source's batches are
+    checked in order by one checker, as primary keys and ``unique`` rules need.
+    """
 
     #: the input kinds this plan can check
     accepts: Sequence[Literal["table", "documents"]]
@@ -86,3 +92,8 @@ class Engine(Protocol):
     def compile(self, schema: SchemaDocument, context: CompileContext) -> Plan:
         """Compile once; raise :class:`~govstd.exceptions.SchemaError` if it is invalid."""
         ...
+
+
+def is_stateless(plan: Any) -> bool:
+    """Whether ``plan`` declares ``stateless = True`` (see :class:`Plan`)."""
+    return getattr(plan, "stateless", False) is True

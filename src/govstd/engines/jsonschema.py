@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
     from govstd.catalogue import Catalogue
     from govstd.engines.jsonschema_fast import Predicate
+    from govstd.engines.jsonschema_screen import Screen
     from govstd.formats.base import DocumentBatch, TableBatch
 
 __all__ = [
@@ -132,7 +133,7 @@ class JsonSchemaEngine:
         cannot be resolved from ``schema.resources`` (nothing is ever downloaded).
         """
         defer_rfc3987_syntax()
-        from govstd.engines import jsonschema_fast, jsonschema_refs
+        from govstd.engines import jsonschema_fast, jsonschema_refs, jsonschema_screen
 
         label = str(schema.path) if schema.path is not None else "<schema>"
         content = schema.content
@@ -154,14 +155,48 @@ class JsonSchemaEngine:
             validator_class = jsonschema_fast.pruning_validator(validator_class, fast.by_node)
         validator = validator_class(root, registry=space.registry, format_checker=format_checker)
         predicate = None if fast is None else fast.predicate
+        screen = jsonschema_screen.compile_screen(space, format_checker) if _screening() else None
+        nonempty = _nonempty_fields(space.root, dialect, fast.by_node if fast else {})
         return JsonSchemaPlan(
             validator=validator,
             predicate=predicate,
+            screen=screen,
+            nonempty_fields=nonempty,
             catalogue=context.catalogue,
             dialect=dialect.name,
             label=label,
             patterns=space.patterns,
         )
+
+
+def _nonempty_fields(root: Any, dialect: Any, by_node: Mapping[int, Any]) -> frozenset[str]:
+    """The top-level properties that a valid record holds neither ``None`` nor ``""`` in,
+    when it has them: those whose subschema (its compiled predicate, which gives
+    python-jsonschema's verdict) rejects both."""
+    if not isinstance(root, dict) or (dialect.ref_overrides_siblings and "$ref" in root):
+        return frozenset()
+    properties = root.get("properties")
+    if not isinstance(properties, dict):
+        return frozenset()
+    out = set()
+    for name, child in properties.items():
+        check = by_node.get(id(child)) if isinstance(child, dict) else None
+        if check is None:
+            continue
+        try:
+            if check(None) is False and check("") is False:
+                out.add(name)
+        except Exception:  # the predicate gave up: no promise
+            continue
+    return frozenset(out)
+
+
+def _screening() -> bool:
+    """Whether plans get a jsonschema-rs screen (``GOVSTD_JSONSCHEMA_SCREEN=0`` turns it off,
+    for comparisons; the findings are the same either way)."""
+    import os
+
+    return os.environ.get("GOVSTD_JSONSCHEMA_SCREEN", "1") != "0"
 
 
 def defer_rfc3987_syntax() -> None:
@@ -259,6 +294,9 @@ class JsonSchemaPlan:
     """A compiled JSON Schema: one validator and one predicate, shared by every source."""
 
     accepts: Sequence[Literal["table", "documents"]] = ("documents",)
+    #: a checker keeps no state across batches: batches may be checked in any process, in
+    #: any order (see :func:`govstd.engines.base.is_stateless`)
+    stateless = True
 
     def __init__(
         self,
@@ -266,12 +304,19 @@ class JsonSchemaPlan:
         validator: Validator,
         predicate: Predicate | None,
         catalogue: Catalogue,
+        screen: Screen | None = None,
+        nonempty_fields: frozenset[str] = frozenset(),
         dialect: str,
         label: str,
         patterns: Mapping[str, str] | None = None,
     ) -> None:
         self.validator = validator
         self.predicate = predicate
+        #: jsonschema-rs's yes/no (see :mod:`govstd.engines.jsonschema_screen`), if safe
+        self.screen = screen
+        #: top-level properties a valid record never holds ``None`` or ``""`` in (so a
+        #: valid record that has one fills it; see :mod:`govstd.parallel`)
+        self.nonempty_fields = nonempty_fields
         self.catalogue = catalogue
         self.dialect = dialect
         self.label = label
@@ -283,6 +328,12 @@ class JsonSchemaPlan:
 
     def is_valid(self, record: Any) -> bool:
         """Whether ``record`` is valid (fast path first, python-jsonschema otherwise)."""
+        if self.screen is not None:
+            try:
+                if self.screen(record):
+                    return True
+            except Exception:  # not accepted: the predicate or python-jsonschema decides
+                pass
         if self.predicate is not None:
             try:
                 return self.predicate(record)
@@ -358,7 +409,24 @@ class JsonSchemaChecker:
         return out
 
     def rejected(self, records: Sequence[Any]) -> Iterable[int]:
-        """Indexes of the records the fast path does not accept (all, without one)."""
+        """Indexes of the records the fast path does not accept (all, without one).
+
+        The screen (jsonschema-rs) goes first, over the whole batch; the records it does not
+        accept are asked the Python predicate, which rejects only the invalid ones.
+        """
+        screen = self.plan.screen
+        if screen is not None:
+            try:
+                doubtful = list(compress(range(len(records)), map(not_, map(screen, records))))
+            except Exception:  # some record cannot be screened: screen them one by one
+                doubtful = [i for i, record in enumerate(records) if not _accepts(screen, record)]
+            if not doubtful:
+                return doubtful
+            kept = self._rejected([records[i] for i in doubtful])
+            return [doubtful[i] for i in kept]
+        return self._rejected(records)
+
+    def _rejected(self, records: Sequence[Any]) -> Iterable[int]:
         predicate = self.plan.predicate
         if predicate is None:
             return range(len(records))
@@ -379,6 +447,13 @@ class JsonSchemaChecker:
 
     def finish(self) -> Iterable[Finding]:
         return ()
+
+
+def _accepts(screen: Screen, record: Any) -> bool:
+    try:
+        return screen(record) is True
+    except Exception:  # the screen cannot tell: not accepted
+        return False
 
 
 # -- one error -> findings -----------------------------------------------------------------

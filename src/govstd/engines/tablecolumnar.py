@@ -1,15 +1,17 @@
 """The Table Schema check of a columnar batch: vectorised screens, then the reference cell path
 for the few rows that need it.
 
-1. One polars ``select`` evaluates, for every field with a screen
-   (:mod:`govstd.engines.tablefast`), which cells are missing and which certainly have no
-   finding; a row is *suspect* if one of its cells may have a finding, or if every screened
-   field is missing in it (it may be a blank row).
-2. The reference :meth:`FieldCheck.check` runs on the suspect rows only (for screened fields)
-   and on the whole column (for fields without a screen), so every finding is built exactly as
-   the reference engine builds it.
-3. Keys go through :class:`~govstd.engines.tablekeys.KeyTracker` with hashes taken from the
-   frame.
+1. One polars ``select`` (polars evaluates its expressions in parallel; the CSV reader
+   runs it ahead, in its reading thread, see ``ColumnarBatch.prepared``) gives, per
+   row, whether the row is *suspect* — one of its cells may have a finding (a screen of
+   :mod:`govstd.engines.tablefast` is unsure of it), or every screened field is missing in it
+   (it may be a blank row) — which cells each screen is unsure of, and, for key fields, which
+   cells are missing and the 64-bit hash of each text cell. The expressions are built once
+   per source and header (:class:`ColumnarPlan`).
+2. The reference :meth:`FieldCheck.check` runs on the cells a screen is unsure of (for
+   screened fields: a cell it is sure of has no finding) and on the whole column (for fields
+   without a screen), so every finding is built exactly as the reference engine builds it.
+3. Keys go through :class:`~govstd.engines.tablekeys.KeyTracker` with the hashes of step 1.
 
 The result is the same list of findings, in the same order, as the reference path gives for
 the same rows (the differential tests hold it to that).
@@ -17,6 +19,7 @@ the same rows (the differential tests hold it to that).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,74 +32,169 @@ if TYPE_CHECKING:
     from govstd.findings import Finding
     from govstd.formats.base import TableBatch
 
-__all__ = ["check_columnar"]
+__all__ = ["ColumnarPlan", "Screened", "check_columnar"]
+
+_SUSPECT = "s"
+_BLANK = "a"
 
 
-def check_columnar(checker: TableSchemaChecker, batch: TableBatch, frame: Any) -> list[Finding]:
+@dataclass(frozen=True, slots=True, eq=False)
+class ColumnarPlan:
+    """The one ``select`` that screens a batch, for one header layout (:meth:`screen`: the
+    CSV reader may run it ahead, see ``ColumnarBatch.prepared``)."""
+
+    #: the frame's column names it was built for, and whether texts are hashed by polars
+    layout: tuple[tuple[str, ...], bool]
+    #: the screens' ``select``, then the columns computed from its result (``with_columns``)
+    exprs: tuple[Any, ...]
+    then: tuple[Any, ...]
+    #: fields (by index) that have a screen, and those that take the reference path whole
+    screened: frozenset[int]
+    #: key fields (by index) with a screen: the output names of their missing mask and hashes
+    missing: dict[int, str]
+    hashes: dict[int, str]
+    #: the frame column of each screened field (by index)
+    sources: dict[int, str]
+
+    def screen(self, frame: Any) -> Screened:
+        """What the screens say of one batch frame (reads the frame only: the CSV reader
+        may call this in its reading thread, see ``ColumnarBatch.prepared``)."""
+        flags = frame.select(self.exprs).with_columns(self.then)
+        rows = np.flatnonzero(flags.get_column(_SUSPECT).to_numpy())
+        cells: dict[int, list[Any]] = {}
+        unsure: dict[int, list[int]] = {}
+        blank: list[int] = []
+        if len(rows):
+            marks = flags[rows]
+            sub = frame.select(sorted(set(self.sources.values())))[rows].fill_null("")
+            texts = sub.to_dict(as_series=False)
+            for index, name in self.sources.items():
+                which = np.flatnonzero(marks.get_column(f"b{index}").to_numpy()).tolist()
+                if which:
+                    column = texts[name]
+                    unsure[index] = which
+                    cells[index] = [column[j] for j in which]
+            blank = rows[marks.get_column(_BLANK).to_numpy()].tolist()
+        return Screened(
+            rows.tolist(),
+            unsure,
+            cells,
+            blank,
+            {i: flags.get_column(n).to_numpy() for i, n in self.missing.items()},
+            {i: flags.get_column(n).to_numpy() for i, n in self.hashes.items()},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Screened:
+    """The screens' verdict on one batch."""
+
+    #: suspect rows (positions in the batch)
+    rows: list[int]
+    #: per screened field (by index): the suspect rows (positions into ``rows``) whose cell its
+    #: screen is unsure of, and those cells (texts, ``""`` for an empty cell)
+    unsure: dict[int, list[int]]
+    cells: dict[int, list[Any]]
+    #: rows where every screened field is missing
+    blank: list[int]
+    #: key fields (by index): missing mask and 64-bit text hashes per row
+    missing: dict[int, Any]
+    hashes: dict[int, Any]
+
+
+def _build_plan(checker: TableSchemaChecker, names: list[str], polars_hash: bool) -> ColumnarPlan:
     import polars as pl
-
-    from govstd.engines.tableschema import _order
 
     plan = checker.plan
     screens = plan.screens
     assert screens is not None
     columns = checker._columns or []
-    count = frame.height
-    names = frame.columns
+    keyed = checker._tracker.keyed
     exprs: list[Any] = []
-    missing_names: list[str] = []
-    screened: list[int] = []
+    bad: list[str] = []
+    missing_all: list[str] = []
+    screened: set[int] = set()
+    missing_out: dict[int, str] = {}
+    hashes_out: dict[int, str] = {}
+    sources: dict[int, str] = {}
     for index, (fc, screen) in enumerate(zip(plan.fields, screens, strict=True)):
         column = columns[index]
         if column is None or screen is None:
             continue
+        sources[index] = names[column]
         col = pl.col(names[column])
         missing = screen.missing(col)
         fine = pl.when(missing).then(not fc.required).otherwise(screen.fine(col))
         exprs.append(missing.alias(f"m{index}"))
         exprs.append((~fine).alias(f"b{index}"))
-        missing_names.append(f"m{index}")
-        screened.append(index)
-    if not screened:
+        missing_all.append(f"m{index}")
+        bad.append(f"b{index}")
+        screened.add(index)
+        if fc.name in keyed:
+            missing_out[index] = f"m{index}"
+            if fc.ctype.identity and polars_hash:
+                hashes_out[index] = f"h{index}"
+                exprs.append(col.hash(seed=0).alias(f"h{index}"))
+    then: list[Any] = []
+    if screened:
+        # from the columns of the first step (an expression used twice would run twice)
+        blank = pl.all_horizontal(missing_all)
+        then = [blank.alias(_BLANK), (pl.any_horizontal(bad) | blank).alias(_SUSPECT)]
+    return ColumnarPlan(
+        (tuple(names), polars_hash),
+        tuple(exprs),
+        tuple(then),
+        frozenset(screened),
+        missing_out,
+        hashes_out,
+        sources,
+    )
+
+
+def check_columnar(checker: TableSchemaChecker, batch: TableBatch, frame: Any) -> list[Finding]:
+    """The findings of ``batch`` (held by the polars ``frame``), as the reference path gives."""
+    from govstd.engines.tableschema import _order
+
+    tracker = checker._tracker
+    names = frame.columns
+    layout = (tuple(names), tracker.polars is not False)
+    fast = checker._columnar
+    if fast is None or fast.layout != layout:
+        fast = checker._columnar = _build_plan(checker, names, layout[1])
+    if not fast.screened:
         return checker._check_rows(batch)
-    flags = frame.select(exprs)
-    suspect = flags.select(
-        (pl.any_horizontal([f"b{i}" for i in screened]) | pl.all_horizontal(missing_names)).alias(
-            "s"
-        )
-    ).to_series()
-    rows = np.flatnonzero(suspect.to_numpy())
-    sub = frame[rows] if len(rows) else None
+    plan = checker.plan
+    columns = checker._columns or []
+    count = frame.height
+    prepared = getattr(batch, "prepared", None)
+    screened = prepared(fast, fast.screen) if prepared is not None else fast.screen(frame)
+    row_list = screened.rows
+    blank = set(screened.blank)
 
     problems: list[tuple[int, int, Problem]] = []
-    outcomes: dict[int, ColumnOutcome] = {}
-    full: dict[int, ColumnOutcome] = {}
-    missing_sets: list[set[int]] = []
-    row_list = rows.tolist()
+    outcomes: dict[int, tuple[ColumnOutcome, list[int]]] = {}
+    full: dict[int, tuple[ColumnOutcome, list[Any]]] = {}
     for index, fc in enumerate(plan.fields):
         column = columns[index]
         if column is None:
             continue
-        if index in screened:
-            if sub is None:
-                missing_sets.append(set())
+        if index in fast.screened:
+            # only the cells its screen is unsure of: the others have no finding
+            which = screened.unsure.get(index)
+            if not which:
                 continue
-            cells = sub.get_column(names[column]).fill_null("").to_list()
-            outcome = fc.check(cells)
-            outcomes[index] = outcome
-            problems.extend(
-                (row_list[p[0]], column + 1, _at(p, row_list)) for p in outcome.problems
-            )
-            missing_sets.append({row_list[i] for i in outcome.missing})
+            at = [row_list[j] for j in which]
+            outcome = fc.check(screened.cells[index])
+            outcomes[index] = (outcome, at)
+            problems.extend((at[p[0]], column + 1, _at(p, at)) for p in outcome.problems)
         else:
             cells = frame.get_column(names[column]).fill_null("").to_list()
             outcome = fc.check(cells)
-            full[index] = outcome
+            full[index] = (outcome, cells)
             problems.extend((p[0], column + 1, p) for p in outcome.problems)
-            missing_sets.append(set(outcome.missing))
-    blank = set.intersection(*missing_sets) if missing_sets else set()
+            if blank:
+                blank.intersection_update(outcome.missing)
     findings = checker._cell_findings(batch, problems, {}, blank)
-    tracker = checker._tracker
     if tracker.active:
         material: dict[str, KeyColumn] = {}
         where: dict[str, int] = {}
@@ -106,21 +204,24 @@ def check_columnar(checker: TableSchemaChecker, batch: TableBatch, frame: Any) -
                 continue
             where[fc.name] = column
             if index in full:
-                cells = frame.get_column(names[column]).fill_null("").to_list()
-                material[fc.name] = tracker.from_outcome(fc, full[index], cells)
+                outcome, cells = full[index]
+                material[fc.name] = tracker.from_outcome(fc, outcome, cells)
                 continue
-            if index in screened:
-                missing = flags.get_column(f"m{index}").to_numpy()
-            else:  # pragma: no cover - every field is screened or in ``full``
+            missing = screened.missing.get(index)
+            if missing is None:  # pragma: no cover - every key field is screened or in ``full``
                 missing = np.zeros(count, dtype=bool)
-            outcome = outcomes.get(index)
+            checked = outcomes.get(index)
             invalid = (
-                [row_list[p[0]] for p in outcome.problems if p[1] == "field.type"]
-                if outcome is not None
+                [checked[1][p[0]] for p in checked[0].problems if p[1] == "field.type"]
+                if checked is not None
                 else []
             )
             material[fc.name] = tracker.from_frame(
-                fc, frame.get_column(names[column]), missing, invalid
+                fc,
+                frame.get_column(names[column]),
+                missing,
+                invalid,
+                hashes=screened.hashes.get(index),
             )
         findings.extend(tracker.check(batch, material, where, blank))
     findings.sort(key=_order)

@@ -23,9 +23,10 @@ What the screens rely on (each checked by the differential tests):
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -111,15 +112,13 @@ class FieldScreen:
         if self.kind == "integer":
             checks.append(col.str.contains(_INTEGER))
             value = col.cast(pl.Int64, strict=False)
-            checks.append(value.is_not_null())
         elif self.kind == "number":
             checks.append(col.str.contains(_NUMBER))
             value = col.cast(pl.Float64, strict=False)
-            checks.append(value.is_not_null() & value.is_finite())
         elif self.kind == "date":
             checks.append(col.str.contains(_DATE) & ~col.str.starts_with("0000"))
-            value = col.str.to_date("%Y-%m-%d", strict=False)
-            checks.append(value.is_not_null())
+            # no cache: building the cache of unique texts costs more than parsing them
+            value = col.str.to_date("%Y-%m-%d", strict=False, cache=False)
         elif self.kind == "boolean":
             checks.append(col.is_in(list(fc.ctype.extras["map"])))
         elif self.kind == "lexical":
@@ -133,29 +132,63 @@ class FieldScreen:
             checks.append(col.str.contains(self.pattern))
         if fc.enum is not None:
             checks.append(col.is_in(sorted(fc.enum_raw)))
-        for keyword, bound, _shown in fc.ranges:
-            checks.append(_range(self.kind, value, keyword, bound))
+        if value is not None:
+            # the parsed value is used once: polars would parse it again for every use
+            checks.append(_within(self.kind, value, fc.ranges))
         if not checks:
             return pl.lit(True)
         return pl.all_horizontal(checks).fill_null(False)
 
 
-def _range(kind: str, value: Any, keyword: str, bound: Any) -> Any:
+def _within(kind: str, value: Any, ranges: tuple[tuple[str, Any, Any], ...]) -> Any:
+    """True where the parsed ``value`` is present (and finite) and within every range; null
+    where it did not parse (the caller counts null as "look closer")."""
     import polars as pl
 
     if kind == "number":
-        limit = float(bound)
-        margin = 1e-9 * max(1.0, abs(limit))
-        if keyword in ("minimum", "exclusiveMinimum"):
-            return value > limit + margin
-        return value < limit - margin
-    literal = pl.lit(bound, dtype=pl.Date) if kind == "date" else pl.lit(bound, dtype=pl.Int64)
-    return {
-        "minimum": value >= literal,
-        "maximum": value <= literal,
-        "exclusiveMinimum": value > literal,
-        "exclusiveMaximum": value < literal,
-    }[keyword]
+        # a float is compared only when clearly away from the bound (else: look closer)
+        low, high = -math.inf, math.inf
+        for keyword, bound, _shown in ranges:
+            limit = float(bound)
+            margin = 1e-9 * max(1.0, abs(limit))
+            if keyword in ("minimum", "exclusiveMinimum"):
+                low = max(low, limit + margin)
+            else:
+                high = min(high, limit - margin)
+        return value.is_between(low, high, closed="none")  # infinities are outside
+    if not ranges:
+        return value.is_not_null()
+    if kind == "integer":
+        low, high = _INT64
+        for keyword, bound, _shown in ranges:
+            if keyword == "minimum":
+                low = max(low, bound)
+            elif keyword == "exclusiveMinimum":
+                low = max(low, bound + 1)
+            elif keyword == "maximum":
+                high = min(high, bound)
+            else:
+                high = min(high, bound - 1)
+        return value.is_between(
+            pl.lit(low, dtype=pl.Int64), pl.lit(high, dtype=pl.Int64), closed="both"
+        )
+    first, last = date.min, date.max
+    for keyword, bound, _shown in ranges:
+        if keyword == "minimum":
+            first = max(first, bound)
+        elif keyword == "maximum":
+            last = min(last, bound)
+        elif keyword == "exclusiveMinimum":
+            if bound == date.max:
+                return pl.lit(False)  # no date is after it: look closer at every one
+            first = max(first, bound + timedelta(days=1))
+        else:
+            if bound == date.min:
+                return pl.lit(False)
+            last = min(last, bound - timedelta(days=1))
+    return value.is_between(
+        pl.lit(first, dtype=pl.Date), pl.lit(last, dtype=pl.Date), closed="both"
+    )
 
 
 def _kind(fc: FieldCheck) -> str | None:

@@ -89,7 +89,8 @@ class KeyTracker:
         if self.polars:
             import polars as pl
 
-            return pl.Series(texts, dtype=pl.String).hash(seed=0).to_numpy()
+            # a copy: the caller writes into it (polars' own buffer is read-only)
+            return pl.Series(texts, dtype=pl.String).hash(seed=0).to_numpy().copy()
         return _python_hashes(texts)
 
     def from_outcome(
@@ -114,15 +115,20 @@ class KeyTracker:
         column: Any,
         missing: np.ndarray,
         invalid_rows: Sequence[int],
+        *,
+        hashes: np.ndarray | None = None,
     ) -> KeyColumn:
-        """Key material from a polars column of texts (columnar path)."""
+        """Key material from a polars column of texts (columnar path); ``hashes``: the
+        column's ``hash(seed=0)`` if the caller computed it already."""
         if self.polars is None:
             self.polars = True
         count = len(column)
         invalid = np.zeros(count, dtype=bool)
         invalid[list(invalid_rows)] = True
         if fc.ctype.identity and self.polars:
-            hashes = column.hash(seed=0).to_numpy().copy()
+            if hashes is None:
+                hashes = column.hash(seed=0).to_numpy()
+            hashes = hashes.copy()
             shown: Callable[[int], str] = lambda r: column[r]  # noqa: E731
         else:
             texts = column.to_list()
@@ -150,7 +156,12 @@ class KeyTracker:
         the header has; ``columns``: 0-based column of each)."""
         out: list[Finding] = []
         finding = self.catalogue.finding
-        ordinals = np.asarray(batch.ordinals, dtype=np.int64)
+        known = getattr(batch, "first_ordinal", None)
+        first = known() if known is not None else None
+        if first is not None:  # consecutive: no conversion of the list
+            ordinals = np.arange(first, first + len(batch.ordinals), dtype=np.int64)
+        else:
+            ordinals = np.asarray(batch.ordinals, dtype=np.int64)
         lines = batch.lines
         count = len(ordinals)
         not_blank = np.ones(count, dtype=bool)
@@ -180,16 +191,25 @@ class KeyTracker:
         if self.primary:
             out.extend(
                 self._composite(
-                    batch, material, not_blank, self.primary, self.primary_index, primary=True
+                    batch,
+                    ordinals,
+                    material,
+                    not_blank,
+                    self.primary,
+                    self.primary_index,
+                    primary=True,
                 )
             )
         for names, index in zip(self.unique_keys, self.unique_indexes, strict=True):
-            out.extend(self._composite(batch, material, not_blank, names, index, primary=False))
+            out.extend(
+                self._composite(batch, ordinals, material, not_blank, names, index, primary=False)
+            )
         return out
 
     def _composite(
         self,
         batch: TableBatch,
+        ordinals: np.ndarray,
         material: Mapping[str, KeyColumn],
         not_blank: np.ndarray,
         names: tuple[str, ...],
@@ -202,7 +222,6 @@ class KeyTracker:
             return []  # a key column is missing from the header (header.missing says so)
         keys: list[KeyColumn] = parts  # type: ignore[assignment]
         finding = self.catalogue.finding
-        ordinals = np.asarray(batch.ordinals, dtype=np.int64)
         lines = batch.lines
         invalid = np.logical_or.reduce([k.invalid for k in keys])
         all_missing = np.logical_and.reduce([k.missing for k in keys])

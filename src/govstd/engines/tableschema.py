@@ -47,6 +47,7 @@ from govstd.findings import Location
 if TYPE_CHECKING:
     from govstd.catalogue import Catalogue
     from govstd.engines.base import CompileContext, SchemaDocument
+    from govstd.engines.tablecolumnar import ColumnarPlan
     from govstd.engines.tablefast import FieldScreen
     from govstd.findings import Finding
     from govstd.formats.base import DocumentBatch, TableBatch
@@ -117,6 +118,8 @@ class TableSchemaChecker:
         self._tracker = KeyTracker(
             plan.fields, plan.primary_key, plan.unique_keys, plan.catalogue, source
         )
+        #: the columnar screen of this source's header (built on its first columnar batch)
+        self._columnar: ColumnarPlan | None = None
 
     def check_documents(self, batch: DocumentBatch) -> Iterable[Finding]:
         raise SetupError("a Table Schema checks tables; this source was read as documents")

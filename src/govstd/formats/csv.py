@@ -263,15 +263,17 @@ class _CsvRead:
         try:
             data = self.stream.read(size)
         except OSError as exc:
-            self.findings.append(
-                self._finding(
-                    "source.unreadable",
-                    detail=str(exc),
-                    message=f"cannot read {self.source.name}: {exc}",
-                )
-            )
+            self.findings.append(self.unreadable(exc))
             return b""
         return data or b""
+
+    def unreadable(self, exc: OSError) -> Finding:
+        """The finding for a read of the source that failed (the source then ends there)."""
+        return self._finding(
+            "source.unreadable",
+            detail=str(exc),
+            message=f"cannot read {self.source.name}: {exc}",
+        )
 
     def _sample(self) -> tuple[bytes, bool]:
         parts: list[bytes] = []

@@ -16,14 +16,25 @@ simple, with a few C-level scans, so that polars splits it exactly as the Python
 Every cell is kept as text (an empty cell is a null in the frame). On the first block that
 fails a test, the Python reader takes over from the start of that block, with the line and
 record numbers carried on, so malformed rows, bad bytes and quoted cells still become the
-same findings on the same records. ``GOVSTD_COLUMNAR=0`` turns this reader off;
-``GOVSTD_COLUMNAR=force`` uses it even for small sources (for tests).
+same findings on the same records.
+
+Blocks are read, proved, parsed and cut into batches ahead, in a background thread (file
+reads, numpy scans and polars release the GIL), while the engines check the current batch;
+engines may also have their own vectorised work on each batch's frame done there
+(:meth:`ColumnarBatch.prepared`). At most two batches are in flight, and the batches, their
+order and everything in them are the same as a read without the thread.
+
+``GOVSTD_COLUMNAR=0`` turns this reader off; ``GOVSTD_COLUMNAR=force`` uses it even for
+small sources (for tests).
 """
 
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from govstd.formats.base import DEFAULT_BATCH_SIZE, TableBatch
@@ -32,7 +43,7 @@ if TYPE_CHECKING:
     from govstd.findings import Finding
     from govstd.formats.csv import CsvDialect, _CsvRead
 
-__all__ = ["ColumnarBatch", "ColumnarRead", "column_names"]
+__all__ = ["AheadWork", "ColumnarBatch", "ColumnarRead", "column_names"]
 
 #: rows per batch when the caller kept the default batch size (bigger batches amortise the
 #: fixed cost of a vectorised pass; memory stays a few MB)
@@ -48,14 +59,16 @@ def column_names(width: int) -> list[str]:
 
 class ColumnarBatch(TableBatch):
     """A :class:`TableBatch` whose cells are held by a polars frame (``frame``: one String
-    column per header column, ``c0`` … in header order, null for an empty cell).
+    column per header column, ``c0`` … in header order, null for an empty cell; the reader
+    never leaves a ``""`` in it and says so with ``empty_is_null``).
 
     ``rows`` is built from the frame on first use (with ``""`` for empty cells), so plans
     that work row by row still see exactly what the Python reader would have given them;
-    vectorised plans read ``frame`` and never pay for it.
+    vectorised plans read ``frame`` and never pay for it; they may get their vectorised work
+    done ahead, in the reading thread (:meth:`prepared`).
     """
 
-    __slots__ = ("_rows", "frame")
+    __slots__ = ("_consecutive", "_prepared", "_rows", "ahead", "empty_is_null", "frame")
 
     def __init__(
         self,
@@ -67,12 +80,62 @@ class ColumnarBatch(TableBatch):
         findings: list[Finding] | None = None,
         position: int | None = None,
         header_line: int = 1,
+        empty_is_null: bool = False,
+        ahead: AheadWork | None = None,
+        prepared: dict[object, Any] | None = None,
     ) -> None:
         self.frame = frame
+        #: the read's work done ahead, and its results for this batch
+        self.ahead = ahead
+        self._prepared = prepared
+        #: True if the frame holds no ``""``: every empty cell is a null (as the reader makes
+        #: it), so filled cells can be counted from the columns' null counts
+        self.empty_is_null = empty_is_null
         self._rows: list[list[str]] | None = None
         TableBatch.__init__(
             self, header, None, ordinals, lines, findings or [], [], position, header_line
         )
+        self._consecutive: list[int] | None = None
+
+    @classmethod
+    def numbered(
+        cls, header: Sequence[str], frame: Any, ordinal: int, line: int, **options: Any
+    ) -> ColumnarBatch:
+        """A batch of consecutive records ``ordinal + 1 …`` on consecutive lines ``line + 1 …``
+        (one per frame row); :meth:`first_ordinal` then knows it without a scan."""
+        count = frame.height
+        ordinals = list(range(ordinal + 1, ordinal + 1 + count))
+        batch = cls(header, frame, ordinals, list(range(line + 1, line + 1 + count)), **options)
+        batch._consecutive = ordinals
+        return batch
+
+    def first_ordinal(self) -> int | None:
+        """The first ordinal if the batch's ordinals are known to be consecutive (built by
+        :meth:`numbered`, the list not replaced since), else None."""
+        ordinals = self.ordinals
+        if ordinals and ordinals is self._consecutive:
+            first = ordinals[0]
+            if ordinals[-1] - first == len(ordinals) - 1:
+                return first
+        return None
+
+    def prepared(self, key: object, work: Callable[[Any], Any]) -> Any:
+        """``work(frame)``, taken from the reading thread when it did it already.
+
+        ``work`` must only read the frame (and immutable state of its own): the read does it
+        (under ``key``) on the frame of every batch it makes from now on, in its own thread,
+        while the engines check this one. An exception it raises there is dropped, and
+        ``work`` is called again here, where the exception is raised.
+        """
+        if self.ahead is not None:
+            self.ahead.want(key, work)
+        done = self._prepared.get(key, _NOT_DONE) if self._prepared else _NOT_DONE
+        return work(self.frame) if done is _NOT_DONE else done
+
+    def select_ahead(self, key: object, exprs: Sequence[Any], then: Sequence[Any] = ()) -> Any:
+        """``frame.select(exprs).with_columns(then)``, done ahead as :meth:`prepared` does
+        (``key``: the same for the same expressions)."""
+        return self.prepared(key, _Select(tuple(exprs), tuple(then)))
 
     @property  # type: ignore[override]
     def rows(self) -> Any:
@@ -117,6 +180,48 @@ class LazyRows(Sequence[list[str]]):
     __hash__ = None  # type: ignore[assignment]
 
 
+_NOT_DONE = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Select:
+    """A select and the columns computed from its result, as work on a frame."""
+
+    exprs: tuple[Any, ...]
+    then: tuple[Any, ...]
+
+    def __call__(self, frame: Any) -> Any:
+        out = frame.select(self.exprs)
+        return out.with_columns(self.then) if self.then else out
+
+
+class AheadWork:
+    """The work engines want done on every batch frame of one read (see
+    :meth:`ColumnarBatch.prepared`); the reading thread does it on each batch it makes.
+
+    ``want`` (engine thread) replaces the mapping, ``prepare`` (reading thread) reads a
+    snapshot of it: no lock needed.
+    """
+
+    __slots__ = ("_wanted",)
+
+    def __init__(self) -> None:
+        self._wanted: dict[object, Callable[[Any], Any]] = {}
+
+    def want(self, key: object, work: Callable[[Any], Any]) -> None:
+        if key not in self._wanted:
+            self._wanted = {**self._wanted, key: work}
+
+    def prepare(self, frame: Any) -> dict[object, Any]:
+        out: dict[object, Any] = {}
+        for key, work in self._wanted.items():
+            try:
+                out[key] = work(frame)
+            except Exception:  # the engine does it itself and meets the error there
+                continue
+        return out
+
+
 class ColumnarRead:
     """One columnar read of one source; falls back to the Python reader (``parent``)."""
 
@@ -132,6 +237,9 @@ class ColumnarRead:
         self.delimiter = dialect.delimiter.encode("ascii")
         size = parent.options.batch_size
         self.batch_rows = COLUMNAR_BATCH_ROWS if size == DEFAULT_BATCH_SIZE else max(1, size)
+        self.ahead = AheadWork()
+        #: scratch space of the block scans (used by the reading thread only)
+        self._scratch: Any = None
 
     # -- the header ----------------------------------------------------------------------
 
@@ -160,10 +268,15 @@ class ColumnarRead:
             return None
         np = self.np
         data = np.frombuffer(block, dtype=np.uint8)
-        lines = int(np.count_nonzero(data == 10)) + (0 if block.endswith(b"\n") else 1)
+        if self._scratch is None or len(self._scratch) < len(data):
+            self._scratch = np.empty(len(data), dtype=bool)
+        mask = self._scratch[: len(data)]  # reused: no fresh block-sized array per scan
+        lines = int(np.count_nonzero(np.equal(data, 10, out=mask)))
+        lines += 0 if block.endswith(b"\n") else 1
         if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):
             return None
-        if int(np.count_nonzero(data == self.delimiter[0])) != (width - 1) * lines:
+        delimiters = int(np.count_nonzero(np.equal(data, self.delimiter[0], out=mask)))
+        if delimiters != (width - 1) * lines:
             return None
         pl = self.pl
         try:
@@ -178,6 +291,50 @@ class ColumnarRead:
             return None
         return frame if frame.height == lines else None
 
+    def _blocks(
+        self, width: int, consumed: int, pending: bytes, block_bytes: int
+    ) -> Iterator[tuple[Any, ...]]:
+        """The rest of the source as batch frames, read, parsed and prepared ahead (this runs
+        in the reading thread, see :class:`_Ahead`): ``("frame", frame, bytes of the source
+        up to the end of its block, work done)``, ``("unreadable", OSError)`` where a read
+        failed (the source ends there), and last, on a block that is not provably simple,
+        ``("fallback", bytes read past the last frame)``.
+        """
+        stream = self.parent.stream
+        parts = [pending]
+        size = len(pending)
+        eof = False
+        rows = self.batch_rows
+        while True:
+            while size < block_bytes and not eof:
+                try:
+                    more = stream.read(block_bytes)
+                except OSError as exc:
+                    yield ("unreadable", exc)
+                    more = b""
+                if not more:
+                    eof = True
+                    break
+                parts.append(more)
+                size += len(more)
+            buffer = b"".join(parts)
+            if not buffer:
+                return
+            cut = buffer.rfind(b"\n") + 1
+            if eof and cut < len(buffer):
+                cut = len(buffer)
+            block = buffer if cut == len(buffer) else buffer[:cut]
+            parts, size = [buffer[cut:]], len(buffer) - cut
+            frame = self._frame(block, width) if cut else None
+            if frame is None:
+                yield ("fallback", buffer)
+                return
+            del buffer, block
+            consumed += cut
+            for start in range(0, frame.height, rows):
+                piece = frame.slice(start, rows)
+                yield ("frame", piece, consumed, self.ahead.prepare(piece))
+
     def batches(self) -> Iterator[TableBatch]:
         parent = self.parent
         data = self.sample
@@ -188,54 +345,42 @@ class ColumnarRead:
             return
         header, used = found
         width = len(header)
-        consumed = skip + used  # bytes of the source before ``buffer``
+        consumed = skip + used  # bytes of the source before the next block
         sample_lines = max(1, data.count(b"\n"))
         block_bytes = min(_MAX_BLOCK, max(_MIN_BLOCK, len(data) // sample_lines * self.batch_rows))
-        parts = [data[consumed:]]
-        size = len(parts[0])
-        parent.position = len(data)
-        eof = False
         line, ordinal = 1, 0
         first = True
-        while True:
-            while size < block_bytes and not eof:
-                more = parent._read(block_bytes)
-                if not more:
-                    eof = True
-                    break
-                parts.append(more)
-                size += len(more)
-                parent.position += len(more)
-            buffer = b"".join(parts)
-            if not buffer:
-                break
-            cut = buffer.rfind(b"\n") + 1
-            if eof and cut < len(buffer):
-                cut = len(buffer)
-            frame = self._frame(buffer[:cut], width) if cut else None
-            if frame is None:
-                yield from self._python_resume(header, line, ordinal, consumed, buffer)
-                return
-            parts, size = [buffer[cut:]], len(buffer) - cut
-            consumed += cut
-            for start in range(0, frame.height, self.batch_rows):
-                piece = frame.slice(start, self.batch_rows)
-                count = piece.height
-                batch = ColumnarBatch(
+        ahead = _Ahead(self._blocks(width, consumed, data[consumed:], block_bytes))
+        try:
+            for item in ahead:
+                if item[0] == "unreadable":
+                    parent.findings.append(parent.unreadable(item[1]))
+                    continue
+                if item[0] == "fallback":
+                    ahead.close()  # the reading thread is done with the stream
+                    yield from self._python_resume(header, line, ordinal, consumed, item[1])
+                    return
+                piece, consumed, prepared = item[1], item[2], item[3]
+                batch = ColumnarBatch.numbered(
                     header,
                     piece,
-                    list(range(ordinal + 1, ordinal + 1 + count)),
-                    list(range(line + 1, line + 1 + count)),
+                    ordinal,
+                    line,
                     findings=parent.findings if first else None,
                     position=consumed,
                     header_line=1,
+                    empty_is_null=True,
+                    ahead=self.ahead,
+                    prepared=prepared,
                 )
                 batch.encoding = parent.encoding
                 if first:
                     parent.findings, first = [], False
-                line += count
-                ordinal += count
+                line += piece.height
+                ordinal += piece.height
                 yield batch
+        finally:
+            ahead.close()
         if first or parent.findings:  # nothing after the header: as the Python reader says
             yield from self._python_resume(header, line, ordinal, consumed, b"")
 
@@ -267,3 +412,71 @@ class ColumnarRead:
             position=consumed,
         )
         yield from self.parent.resume(state, leftover)
+
+
+class _Ahead(Iterator[Any]):
+    """Runs an iterator in a background thread, one item ahead of its consumer.
+
+    The columnar reader reads and parses the next block (file reads, numpy scans and polars'
+    CSV parser all release the GIL) while the engines check the current one, so both cores
+    work. The thread starts on an item only once the consumer has let go of the one before
+    the item it holds, so at most two items (the one in use, the next one) exist at a time:
+    memory stays bounded by two blocks. An exception in the thread is raised in the consumer.
+    :meth:`close` stops the thread (it finishes the item in hand) and waits for it, so that
+    no read of the source happens after it returns.
+    """
+
+    def __init__(self, items: Iterator[Any]) -> None:
+        self._queue: queue.SimpleQueue[tuple[bool, Any]] = queue.SimpleQueue()
+        #: items the thread may still make: the one in use and the next one
+        self._slots = threading.Semaphore(2)
+        self._held = False
+        self._stop = threading.Event()
+        self._done = False
+        self._thread = threading.Thread(
+            target=self._run, args=(items,), name="govstd-csv-ahead", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, items: Iterator[Any]) -> None:
+        try:
+            while self._acquire():
+                try:
+                    item = next(items)
+                except StopIteration:
+                    self._queue.put((False, None))
+                    return
+                self._queue.put((True, item))
+        except BaseException as exc:  # handed to the consumer, raised there
+            self._queue.put((False, exc))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    def _acquire(self) -> bool:
+        while not self._stop.is_set():
+            if self._slots.acquire(timeout=0.05):
+                return True
+        return False
+
+    def __next__(self) -> Any:
+        if self._done:
+            raise StopIteration
+        if self._held:  # the consumer is done with its item: the thread may make another
+            self._held = False
+            self._slots.release()
+        ok, item = self._queue.get()
+        if ok:
+            self._held = True
+            return item
+        self._done = True
+        if item is None:
+            raise StopIteration
+        raise item
+
+    def close(self) -> None:
+        """Stop the thread and wait for it."""
+        self._done = True
+        self._stop.set()
+        self._thread.join()

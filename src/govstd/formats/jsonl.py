@@ -123,14 +123,7 @@ class JsonLinesReader:
     def read(
         self, source: Source, options: ReadOptions, catalogue: Catalogue
     ) -> Iterator[DocumentBatch]:
-        codec = codec_for(options) or "utf-8"
-        if codec == "utf-8-sig":
-            codec = "utf-8"
-        if not _ascii_compatible(codec):
-            raise UsageError(
-                f"JSON Lines cannot be read as {codec}: a line break must be the byte \\n; "
-                "convert the file to UTF-8"
-            )
+        codec = _codec(options)
         try:
             stream = source.open()
         except OSError as exc:
@@ -141,19 +134,67 @@ class JsonLinesReader:
             if source.path is not None:
                 stream.close()
 
+    def stretch(
+        self,
+        source: Source,
+        options: ReadOptions,
+        catalogue: Catalogue,
+        *,
+        first_line: int,
+        first_ordinal: int,
+    ) -> _JsonLinesRead:
+        """A read of one stretch of whole lines of ``source``, which starts after
+        ``first_line`` lines holding ``first_ordinal`` records: ``.batches(stream)`` yields
+        the batches :meth:`read` yields for those lines, cut where :meth:`read` cuts them
+        (every ``batch_size`` records of the source), so the first and last batch may be
+        parts of one; positions count from the stretch's start. Afterwards its ``line``,
+        ``ordinal`` and ``position`` say how far it got. Used by :mod:`govstd.parallel` to
+        read a source in parallel."""
+        codec = _codec(options)
+        return _JsonLinesRead(
+            source, options, catalogue, codec, first_line=first_line, first_ordinal=first_ordinal
+        )
+
+
+def _codec(options: ReadOptions) -> str:
+    codec = codec_for(options) or "utf-8"
+    if codec == "utf-8-sig":
+        codec = "utf-8"
+    if not _ascii_compatible(codec):
+        raise UsageError(
+            f"JSON Lines cannot be read as {codec}: a line break must be the byte \\n; "
+            "convert the file to UTF-8"
+        )
+    return codec
+
 
 class _JsonLinesRead:
     """The state of one read of one source."""
 
     def __init__(
-        self, source: Source, options: ReadOptions, catalogue: Catalogue, codec: str
+        self,
+        source: Source,
+        options: ReadOptions,
+        catalogue: Catalogue,
+        codec: str,
+        *,
+        first_line: int = 0,
+        first_ordinal: int = 0,
     ) -> None:
         self.source = source
         self.catalogue = catalogue
         self.codec = codec
         self.limit = max(1, options.max_line_bytes)
         self.batch_size = max(1, options.batch_size)
+        #: bytes of the stream consumed, once :meth:`batches` is done
         self.position = 0
+        #: the stream starts after this many lines and records of the source (a stream that
+        #: is one stretch of whole lines of a source, as :mod:`govstd.parallel` reads it)
+        self.first_line = first_line
+        self.first_ordinal = first_ordinal
+        #: the last line and record number read, once :meth:`batches` is done
+        self.line = first_line
+        self.ordinal = first_ordinal
 
     def finding(self, code: str, **kwargs: Any) -> Finding:
         return source_finding(self.catalogue, code, self.source, **kwargs)
@@ -171,8 +212,10 @@ class _JsonLinesRead:
         lines: list[int | None] = []
         batch = DocumentBatch(records, ordinals, lines)
         unreadable = batch.unreadable
-        line = ordinal = 0
-        count = 0  # records and unreadable records in the current batch
+        line, ordinal = self.first_line, self.first_ordinal
+        # records and unreadable records in the current batch; a batch ends every
+        # ``batch_size`` records of the source, also when the read starts inside one
+        count = ordinal % self.batch_size
         limit, batch_size = self.limit, self.batch_size
         fast = _orjson_loads() if self.codec == "utf-8" else None
         # The standard library refuses values nested deeper than the recursion limit allows;
@@ -340,7 +383,7 @@ class _JsonLinesRead:
                     batch = DocumentBatch(records, ordinals, lines)
                     unreadable, count = batch.unreadable, 0
             position += sum(map(len, pieces)) + len(pieces) - (0 if ends_with_newline else 1)
-        self.position = position
+        self.position, self.line, self.ordinal = position, line, ordinal
         if ordinal == 0:
             batch.findings.append(
                 self.finding("source.empty", message=f"{self.source.name} holds no records")

@@ -185,6 +185,49 @@ def _flat_block(dumps: Callable[[Any], bytes], records: list[Any], end: bytes) -
     return block + end
 
 
+#: a character JSON text escapes (a quote, a backslash, a C0 control) or ``_LINE_BREAKS``
+#: escapes, as a class of the polars (Rust) regex syntax
+_ESCAPED_POLARS = '["\\\\\\x00-\\x1f\\x{85}\\x{2028}\\x{2029}]'
+
+
+def _frame_block(frame: Any, end: str) -> bytes | None:
+    """The UTF-8 bytes ``_dumps(record) + end`` for every row of a polars frame of texts
+    (the record: the row without its nulls, in column order), built by polars; or None when
+    that is not certainly the same text (a column that is not text, a value with a
+    character JSON escapes), and the caller writes the records.
+
+    With nothing to escape, ``json`` writes a text value as ``"value"``; each field is
+    ``key: "value"`` (the key as ``_dumps`` writes it), joined by ``, `` and skipped when
+    null, in ``{…}``.
+    """
+    import polars as pl
+
+    names = frame.columns
+    if not names or any(dtype != pl.String for dtype in frame.dtypes):
+        return None
+    if not frame.height:
+        return b""
+    escaped = frame.select(
+        pl.any_horizontal(
+            [pl.col(name).str.contains(_ESCAPED_POLARS).fill_null(False) for name in names]
+        )
+    ).to_series()
+    if escaped.any():
+        return None
+    fields = [
+        pl.concat_str([pl.lit(_dumps(name) + ': "'), pl.col(name), pl.lit('"')]) for name in names
+    ]
+    line = pl.concat_str(
+        [pl.lit("{"), pl.concat_str(fields, separator=", ", ignore_nulls=True), pl.lit("}")]
+    )
+    # one column of lines, written by polars as they are (nothing in them to quote)
+    buffer = io.BytesIO()
+    frame.select(line).write_csv(
+        buffer, include_header=False, quote_style="never", line_terminator=end
+    )
+    return buffer.getvalue()
+
+
 def _orjson_dumps() -> Callable[[Any], bytes] | None:
     try:
         import orjson
@@ -207,6 +250,7 @@ class _JsonLinesSink:
         utf8 = codecs.lookup(options.encoding).name == "utf-8"
         self.orjson = _orjson_dumps() if utf8 and self.joinable else None
         self.end_bytes = self.end.encode("utf-8")
+        self.bulk = utf8 and self.joinable
 
     def write(self, record: Mapping[str, Any]) -> None:
         self.out.write(self.dumps(record) + self.end)
@@ -233,6 +277,22 @@ class _JsonLinesSink:
             self.out.write(block + end)
         else:
             self.out.write("".join([self.dumps(record) + self.end for record in records]))
+
+    def write_frame(self, frame: Any) -> bool:
+        """``write_many`` for the records held by a polars frame of texts (a record: a row
+        without its nulls, fields in column order), the lines built by polars; False, with
+        nothing written, when the lines could differ from ``write_many``'s (a value to
+        escape, a column that is not text, an output that is not UTF-8): then write the
+        records."""
+        if not self.bulk:
+            return False
+        data = _frame_block(frame, self.end)
+        if data is None:
+            return False
+        if data:
+            self.out.flush()  # what was written as text goes first
+            self.out.buffer.write(data)
+        return True
 
     def close(self) -> None:
         self.out.flush()
@@ -267,6 +327,10 @@ class _JsonSink(_JsonLinesSink):
         lead = ("[" if self.first else ",") + end
         self.out.write(lead + ("," + end).join(parts))
         self.first = False
+
+    def write_frame(self, frame: Any) -> bool:
+        """Not for a JSON array: write the records."""
+        return False
 
     def close(self) -> None:
         self.out.write(("[" if self.first else self.end) + "]" + self.end)

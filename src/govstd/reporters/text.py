@@ -79,10 +79,10 @@ class TextReporter:
             )
         lines.append("")
 
-        groups = report.by_code()
+        groups = report.code_heads(max(1, self.examples_per_code))
         for code, total in sorted(report.counts.items(), key=lambda kv: _group_order(kv, groups)):
             entry = catalogue.get(code)
-            shown = groups.get(code, [])
+            shown, kept = groups.get(code, ([], 0))
             severity = shown[0].severity.label if shown else (entry.severity.label if entry else "")
             title = entry.text("title", lang) if entry else code
             lines.append(f"{severity.upper()} {code} — {title} ({total})")
@@ -93,7 +93,7 @@ class TextReporter:
                     + catalogue.message(finding, lang)
                     + self._marks(finding, labels)
                 )
-            hidden = total - min(len(shown), self.examples_per_code)
+            hidden = total - min(kept, self.examples_per_code)
             if hidden > 0:
                 lines.append("  " + labels["more"].format(n=hidden))
             hint = catalogue.hint(shown[0], lang) if shown else None
@@ -153,8 +153,10 @@ class TextReporter:
         return f"{text}: " if text else ""
 
 
-def _group_order(item: tuple[str, int], groups: dict[str, list[Finding]]) -> tuple[int, int, str]:
+def _group_order(
+    item: tuple[str, int], groups: dict[str, tuple[list[Finding], int]]
+) -> tuple[int, int, str]:
     code, total = item
-    shown = groups.get(code)
+    shown = groups.get(code, ([], 0))[0]
     severity = -shown[0].severity if shown else 0
     return (severity, -total, code)

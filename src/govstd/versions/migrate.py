@@ -326,7 +326,7 @@ def run_migration(
     allow_retired: bool = False,
 ) -> MigrationResult:
     """Migrate ``sources`` (records of ``standard``) to version ``to``, written to ``output``."""
-    from govstd.transform import atomic_output
+    from govstd.atomicfile import atomic_output
 
     source_std = session.resolve(standard, allow_retired=allow_retired)
     target_ref = to if "@" in to else f"{source_std.id}@{to}"
