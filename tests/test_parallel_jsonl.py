@@ -237,3 +237,20 @@ def test_nonempty_fields_are_the_ones_a_valid_record_fills(tmp_path: Path) -> No
     (plan,) = target.plans_for("documents")
     # "note" may be null or ""; "born" is a date, "size" a number, "id" a pattern, "name" non-empty
     assert plan.nonempty_fields == {"id", "name", "born", "size"}
+
+
+def test_when_no_worker_can_start_the_source_is_read_here(
+    tmp_path: Path, pooled: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Refusing:
+        def Pipe(self) -> Any:
+            return multiprocessing.get_context("fork").Pipe()
+
+        def Process(self, *args: Any, **kwargs: Any) -> Any:
+            raise OSError("no more processes")
+
+    monkeypatch.setattr(parallel, "_fork_context", lambda: Refusing())
+    lines = [GOOD[n % len(GOOD)] if n % 5 else BAD[n % len(BAD)] for n in range(100)]
+    path = write(tmp_path, lines, bom=False, newline_at_end=True)
+    assert run(path, tmp_path / "schema.json", 2, 7) == run(path, tmp_path / "schema.json", 1, 7)
+    assert pooled

@@ -123,6 +123,7 @@ def pooled_batches(
         return None  # an encoding it cannot read: the one-process read says so
     nonempty = frozenset().union(*(_nonempty(plan) for plan in plans))
     job = _Job(reader, source, options, catalogue, plans, check, nonempty)
+    count = min(count, -(-size // _STRETCH))  # no more workers than stretches
     return _run(job, context, count, checkers, observer)
 
 
@@ -206,12 +207,17 @@ def _run(
     size = job.options.batch_size
     workers: list[tuple[BaseProcess, Connection]] = []
     try:
-        for _ in range(count):
-            mine, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(job, theirs), daemon=True)
-            process.start()
-            theirs.close()
-            workers.append((process, mine))
+        try:
+            for _ in range(count):
+                mine, theirs = context.Pipe()
+                process = context.Process(target=_serve, args=(job, theirs), daemon=True)
+                process.start()
+                theirs.close()
+                workers.append((process, mine))
+        except OSError:  # no process can be started (memory, limits): read it here
+            _stop(workers)
+            yield from _read_rest(job, checkers, 0, 0)
+            return
         stretches = _stretches(job.source.path)
         waiting: deque[int] = deque()
         for sent, stretch in enumerate(islice(stretches, count * _AHEAD)):
