@@ -266,15 +266,33 @@ class FieldObserver:
             self.filled[name] += int(count or 0)
 
     def _count_documents(self, batch: DocumentBatch) -> None:
-        filled = self.filled
+        """Filled fields of the batch's object records (not ``None``, not ``""``).
+
+        Records are grouped by their tuple of keys (a feed has few distinct ones) and the keys
+        counted once per group; then the records holding a ``None`` or ``""`` value give those
+        back, unless the reader vouches that no record holds one (``batch.maybe_empty``).
+        """
+        documents = batch.records
+        try:  # all objects (the usual case): no Python runs per record
+            shapes: Counter[tuple[str, ...]] = Counter(map(tuple, map(dict.keys, documents)))
+        except TypeError:  # some record is not an object: count the objects only
+            documents = [d for d in documents if isinstance(d, dict)]
+            shapes = Counter(map(tuple, map(dict.keys, documents)))
         order = self._order
-        for document in batch.records:
-            if isinstance(document, dict):
+        filled = self.filled
+        for names, count in shapes.items():  # first-seen order, as records list them
+            for name in names:
+                if name not in order:
+                    order[name] = None
+                filled[name] += count
+        if not batch.maybe_empty:
+            return
+        for document in documents:
+            values = document.values()
+            if None in values or "" in values:
                 for name, value in document.items():
-                    if name not in order:
-                        order[name] = None
-                    if value is not None and value != "":
-                        filled[name] += 1
+                    if value is None or value == "":
+                        filled[name] -= 1
 
     @staticmethod
     def _filled_in_frame(batch: TableBatch, frame: Any, rows: list[int], name: str) -> int:

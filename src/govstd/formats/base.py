@@ -115,6 +115,9 @@ class DocumentBatch:
     position: int | None = None
     #: the character encoding the source was decoded with, when the reader knows it
     encoding: str | None = None
+    #: ``False`` when the reader knows that no record holds a ``null`` or ``""`` value anywhere
+    #: (the JSON Lines reader: none of the batch's bytes reads ``null`` or ``""``)
+    maybe_empty: bool = True
 
 
 Batch = TableBatch | DocumentBatch

@@ -306,6 +306,9 @@ class _JsonLinesRead:
                 pieces.pop()  # the empty piece after the last line break
                 ends_with_newline = True
                 block = whole
+            # no null and no "" in the block's bytes: no record of it holds an empty value
+            hole = b"null" in block or b'""' in block
+            batch.maybe_empty = (batch.maybe_empty or hole) if records else hole
             # with a long digit run somewhere in the block, look for it line by line
             checked = None if fast is not None and _has_long_number(block) else fast
             values = _parse_all(checked, pieces, limit, depth) if checked is not None else None
@@ -332,7 +335,7 @@ class _JsonLinesRead:
                             batch.position -= 1
                         yield batch
                         records, ordinals, lines = [], [], []
-                        batch = DocumentBatch(records, ordinals, lines)
+                        batch = DocumentBatch(records, ordinals, lines, maybe_empty=hole)
                         unreadable, count = batch.unreadable, 0
                 position += sum(map(len, pieces)) + len(pieces) - (0 if ends_with_newline else 1)
                 continue
@@ -380,7 +383,7 @@ class _JsonLinesRead:
                         batch.position -= 1
                     yield batch
                     records, ordinals, lines = [], [], []
-                    batch = DocumentBatch(records, ordinals, lines)
+                    batch = DocumentBatch(records, ordinals, lines, maybe_empty=hole)
                     unreadable, count = batch.unreadable, 0
             position += sum(map(len, pieces)) + len(pieces) - (0 if ends_with_newline else 1)
         self.position, self.line, self.ordinal = position, line, ordinal
