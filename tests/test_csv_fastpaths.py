@@ -244,6 +244,47 @@ def test_reading_thread_hands_over_items_errors_and_stops() -> None:
         next(ahead)
 
 
+def test_two_reading_threads_hand_over_items_errors_and_stop() -> None:
+    """The parse thread feeding the screen thread (``_Ahead`` of ``_Ahead``), as the columnar
+    read chains them: same items in order, errors raised in the consumer, close stops both."""
+    from govstd.formats.csvfast import _Ahead
+
+    def stage(source):
+        items = _Ahead(source)
+        try:
+            for item in items:
+                yield item * 10
+        finally:
+            items.close()
+
+    assert list(_Ahead(stage(iter(range(50))))) == [i * 10 for i in range(50)]
+
+    def broken():
+        yield 1
+        raise OSError("disk gone")
+
+    ahead = _Ahead(stage(broken()))
+    assert next(ahead) == 10
+    with pytest.raises(OSError, match="disk gone"):
+        next(ahead)
+
+    made: list[int] = []
+
+    def counted():
+        for i in range(1000):
+            made.append(i)
+            yield i
+
+    ahead = _Ahead(stage(counted()))
+    assert next(ahead) == 0
+    ahead.close()  # stops both threads: at most two items in flight in each
+    assert len(made) <= 4
+    count = len(made)
+    with pytest.raises(StopIteration):
+        next(ahead)
+    assert len(made) == count  # nothing is read after close
+
+
 def test_selects_evaluated_ahead_equal_the_batch_select(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -350,3 +391,19 @@ def test_a_cell_a_screen_calls_fine_has_no_finding(kind: str, data: st.DataObjec
     if not constraints:
         plain = {"integer": "10", "number": "0.5", "date": "2000-01-02"}[kind]
         assert pl.DataFrame({"v": [plain]}).select(screen.fine(pl.col("v"))).item()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.binary(max_size=8).map(lambda b: b.replace(b"\x01", b"\n")), min_size=1),
+    st.booleans(),
+)
+def test_whole_lines_cuts_the_joined_parts_after_the_last_newline(
+    parts: list[bytes], eof: bool
+) -> None:
+    """The reading thread's block cut (one copy) against joining and slicing."""
+    from govstd.formats.csvfast import _whole_lines
+
+    buffer = b"".join(parts)
+    cut = len(buffer) if eof else buffer.rfind(b"\n") + 1
+    assert _whole_lines(parts, eof) == (buffer[:cut], buffer[cut:])

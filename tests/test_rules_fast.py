@@ -224,3 +224,84 @@ def test_unique_batch_form_on_documents_equals_reference(library, catalogue, rec
         batch = DocumentBatch(records[part], ordinals[part], ordinals[part])
         again = DocumentBatch(records[part], ordinals[part], ordinals[part])
         assert fast.check_documents(batch) == reference.check_documents(again)
+
+
+# -- documents batches that carry their records as a frame (adapted batches) ----------------
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    batches=st.lists(
+        st.lists(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "a": st.sampled_from(A_CELLS),
+                    "b": st.sampled_from(B_CELLS),
+                    "d": st.sampled_from(D_CELLS),
+                },
+            ),
+            max_size=30,
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    fields=st.sampled_from([("a", "b", "d"), ("d", "b", "a"), ("a", "b"), ("b",)]),
+    rules=st.lists(st.sampled_from(MIXED_RULES), min_size=1, max_size=5, unique_by=lambda r: r.id),
+    framed=st.lists(st.booleans(), min_size=3, max_size=3),
+)
+def test_documents_screened_on_their_frame_equal_reference(
+    library, catalogue, batches, fields, rules, framed
+):
+    """An adapted batch carries its records as a polars frame (``AdaptedBatch.frame``): the
+    rules screen that frame and check only the records a screen is unsure of; the findings
+    (and the unique state, across framed and unframed batches) are the reference's."""
+    from govstd.adapters.model import AdaptedBatch
+    from govstd.formats.base import DocumentBatch
+
+    plan = compile_rules("t", rules, CHECKS, catalogue=catalogue, codelists=library, as_of=AS_OF)
+    reference, fast = plan.reference("s"), plan.open("s")
+    first = 1
+    for records, with_frame in zip(batches, framed, strict=False):
+        # the adapter's records: the fields in order, only those it has
+        records = [{name: r[name] for name in fields if name in r} for r in records]
+        ordinals = list(range(first, first + len(records)))
+        first += len(records) + 2
+        lines = [o + 1 for o in ordinals]
+        expected = reference.check_documents(
+            DocumentBatch([dict(r) for r in records], ordinals, lines)
+        )
+        frame = None
+        if with_frame:
+            frame = pl.DataFrame(
+                {name: [r.get(name) for r in records] for name in fields},
+                schema=dict.fromkeys(fields, pl.String),
+            )
+        batch = AdaptedBatch(records, ordinals, lines, frame=frame)
+        assert fast.check_documents(batch) == expected
+
+
+def test_documents_frame_screens_skip_clean_records(library, catalogue):
+    """The frame path can fail: a clean record is never given to a record check."""
+    from govstd.adapters.model import AdaptedBatch
+
+    body = "11010119850312001"
+    good = body + ric_check_character(body)
+    bad = body + ("0" if good[-1] != "0" else "1")
+    rules = [RuleSpec("id", "cn.ric", ("id",))]
+    plan = compile_rules("t", rules, CHECKS, catalogue=catalogue, codelists=library, as_of=AS_OF)
+    checker = plan.open("s")
+    seen: list[int] = []
+    (position, check) = checker._records[0]
+
+    def spy(record, ordinal, line):
+        seen.append(ordinal)
+        return check(record, ordinal, line)
+
+    checker._records = ((position, spy),)
+    records = [{"id": good}, {"id": bad}, {"id": good}]
+    frame = pl.DataFrame({"id": [good, bad, good]})
+    found = checker.check_documents(AdaptedBatch(records, [1, 2, 3], [2, 3, 4], frame=frame))
+    assert [f.code for f in found] == ["cn.ric.check-digit"]
+    assert seen == [2]
+    assert found[0].location.pointer == "/id"

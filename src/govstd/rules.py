@@ -75,7 +75,8 @@ BatchCheck = Callable[
 BatchOpener = Callable[[], BatchCheck]
 
 _NO_DEFAULT: Any = object()
-#: batches of documents at least this big are screened (see ``RulesChecker._suspects``)
+#: batches of documents at least this big are screened (see ``RulesChecker._suspects``;
+#: a batch that carries its records as a frame is always screened on it)
 _SCREEN_DOCUMENTS = 256
 #: up to this many suspect records of a columnar batch are read a row at a time (a gather of
 #: every column costs more for a few rows, and waits for polars' thread pool, which the
@@ -191,8 +192,10 @@ class RulesChecker:
     unsure of them; the findings are those of the reference path (the differential tests in
     ``tests/test_rules_fast.py`` and ``tests/test_rules_screens.py``). The byte arrays the
     screens read (:data:`Screen`) are one select, done ahead by the reading thread when the
-    batch offers it. Batches of documents are screened the same way (their screened fields
-    gathered into polars columns) when every screened value is text.
+    batch offers it. Batches of documents are screened the same way: on their own polars
+    frame when they carry one (an adapter's :attr:`~govstd.adapters.model.AdaptedBatch.frame`,
+    also read by the batch forms), else with their screened fields gathered into polars
+    columns when every screened value is text.
     """
 
     def __init__(
@@ -299,12 +302,12 @@ class RulesChecker:
         selected = select_ahead(key, exprs) if select_ahead is not None else frame.select(exprs)
         return {pair: selected.get_column(alias) for pair, alias in outputs.items()}
 
-    def _check_suspects(
-        self, batch: TableBatch, frame: Any, column: Callable[[str], Any], height: int
-    ) -> list[Finding]:
-        """Screen a columnar batch; apply to each record some screen is unsure of the record
-        checks of the rules whose screens are unsure of it (the others certainly find
-        nothing), in rule order."""
+    def _unsure(
+        self, column: Callable[[str], Any], height: int
+    ) -> tuple[Any, list[int], list[tuple[tuple[int, RecordCheck], ...]]]:
+        """Run every record rule's screen over ``height`` records: the positions of the
+        records some screen is unsure of (a numpy array and a list) and, for each, the record
+        rules (position, check) whose screens are unsure of it, in rule order."""
         import numpy as np
 
         records = self._records
@@ -319,27 +322,37 @@ class RulesChecker:
             if not wide:
                 np.bitwise_or(pattern, np.uint64(1 << bit), out=pattern, where=flagged)
         suspect = np.flatnonzero(unsure)
-        if not len(suspect):
+        picked: list[int] = suspect.tolist()
+        if not picked:
+            return suspect, picked, []
+        if wide:
+            return suspect, picked, [records] * len(picked)
+        chosen: dict[int, tuple[tuple[int, RecordCheck], ...]] = {}
+        choices = []
+        for bits in pattern[suspect].tolist():
+            rules = chosen.get(bits)
+            if rules is None:
+                rules = chosen[bits] = tuple(
+                    rule for i, rule in enumerate(records) if bits >> i & 1
+                )
+            choices.append(rules)
+        return suspect, picked, choices
+
+    def _check_suspects(
+        self, batch: TableBatch, frame: Any, column: Callable[[str], Any], height: int
+    ) -> list[Finding]:
+        """Screen a columnar batch; apply to each record some screen is unsure of the record
+        checks of the rules whose screens are unsure of it (the others certainly find
+        nothing), in rule order."""
+        suspect, picked, choices = self._unsure(column, height)
+        if not picked:
             return []
-        picked = suspect.tolist()
         if len(picked) <= _ROW_BY_ROW:
             row = frame.row
             rows = [["" if cell is None else cell for cell in row(i)] for i in picked]
         else:
             rows = [list(r) for r in frame[suspect].fill_null("").rows()]
         ordinals, lines = batch.ordinals, batch.lines
-        if wide:
-            choices = [records] * len(picked)
-        else:
-            chosen: dict[int, tuple[tuple[int, RecordCheck], ...]] = {}
-            choices = []
-            for bits in pattern[suspect].tolist():
-                rules = chosen.get(bits)
-                if rules is None:
-                    rules = chosen[bits] = tuple(
-                        rule for i, rule in enumerate(records) if bits >> i & 1
-                    )
-                choices.append(rules)
         return self._check_rows(
             batch,
             rows,
@@ -428,6 +441,25 @@ class RulesChecker:
                 return None
         return np.flatnonzero(~passed).tolist()
 
+    def _frame_of(self, batch: DocumentBatch) -> Any:
+        """The batch's records as a polars frame of texts (``AdaptedBatch.frame``: one String
+        column per field, null where a record leaves the field out), when the record rules
+        can be screened on it; else None."""
+        frame = getattr(batch, "frame", None)
+        if (
+            frame is None
+            or not self._records
+            or not self._screened
+            or not frame.height
+            or frame.height != len(batch.records)
+        ):
+            return None
+        import polars as pl
+
+        if any(dtype != pl.String for dtype in frame.dtypes):
+            return None
+        return frame
+
     def check_documents(self, batch: DocumentBatch) -> list[Finding]:
         records = self._records
         out: list[Finding] = []
@@ -435,21 +467,35 @@ class RulesChecker:
         self._made_by = made_by
         tag = bool(self._batches)
         documents, ordinals, lines = batch.records, batch.ordinals, batch.lines
-        picked = (
-            self._suspects(documents)
-            if records and self._screened and len(documents) >= _SCREEN_DOCUMENTS
-            else None
-        )
+        frame = self._frame_of(batch)
+        column: Callable[[str], Any] | None = None
+        choices: Sequence[Sequence[tuple[int, RecordCheck]]] | None = None
+        if frame is not None:  # screened on the adapter's frame (see AdaptedBatch.frame)
+            names = frame.columns
+            where = {name: i for i, name in enumerate(names)}
+            columns = _FrameColumns(frame, names, where)
+            if self._fixed_widths:
+                columns.arrays = self._fixed_arrays(batch, frame, names, where)  # type: ignore[arg-type]
+            column = columns
+            _, picked, choices = self._unsure(columns, frame.height)
+        else:
+            picked = (
+                self._suspects(documents)
+                if records and self._screened and len(documents) >= _SCREEN_DOCUMENTS
+                else None
+            )
         if picked is not None:  # only the documents a screen is unsure of
             documents = [documents[i] for i in picked]
             ordinals = [ordinals[i] for i in picked]
             lines = [lines[i] for i in picked]
         elif not records:
             documents = []
-        for record, ordinal, line in zip(documents, ordinals, lines, strict=False):
+        if choices is None:
+            choices = [records] * len(documents)
+        for record, ordinal, line, chosen in zip(documents, ordinals, lines, choices, strict=False):
             if not isinstance(record, dict):
                 continue  # the record schema reports a record that is not an object
-            for position, check in records:
+            for position, check in chosen:
                 found = check(record, ordinal, line)
                 if found:
                     out.extend(found)
@@ -460,6 +506,9 @@ class RulesChecker:
             documents = batch.records
 
             def values(name: str) -> list[Any]:
+                if column is not None:  # the frame's column: the same values, null: None
+                    series = column(name)
+                    return [None] * len(documents) if series is None else series.to_list()
                 return [d.get(name) if isinstance(d, dict) else None for d in documents]
 
             out = self._merge(out, values, batch.ordinals, batch.lines)

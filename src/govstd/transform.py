@@ -596,8 +596,6 @@ class _Run:
                 if problems:
                     by_record.setdefault(ordinal, []).extend(problems)
                     rejected.add(ordinal)
-        out = records
-        kept = ordinals
         # the records as a polars frame (see AdaptedBatch.frame), when the sink can write it
         frame = getattr(batch, "frame", None) if target is None else None
         write_frame = getattr(sink, "write_frame", None) if frame is not None else None
@@ -613,19 +611,22 @@ class _Run:
                     own = by_record.get(ordinal, [])
                     source = raw(index) if raw else records[index]
                     self._reject(rejects, ordinal, lines[index], source, own)
-                out = [r for r, o in zip(records, ordinals, strict=True) if o not in rejected]
-                kept = [o for o in ordinals if o not in rejected]
+        written = len(records) - len(bad)  # ``bad``: every position of a rejected ordinal
         if write_frame is None or not write_frame(_without_rows(frame, bad)):
+            out = records
+            if bad:
+                out = [r for r, o in zip(records, ordinals, strict=True) if o not in rejected]
             write_records(sink, out)
-        result.written += len(out)
+        result.written += written
         fixes = result.fixes
-        mended = [o for o in kept if o in fixed] if fixed else []
+        fixed.difference_update(rejected)
+        mended = [o for o in ordinals if o in fixed] if fixed else []
         for ordinal in mended:
             for finding in by_record[ordinal]:
                 if finding.code.startswith(FIX_PREFIX):
                     fixes[finding.code] += 1
         stats.fixed += len(mended)
-        stats.passed += len(out) - len(mended)
+        stats.passed += written - len(mended)
         for ordinal in sorted(set(batch.unreadable).difference(ordinals)):
             stats.records += 1
             stats.rejected += 1

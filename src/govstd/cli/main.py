@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+from types import MappingProxyType
+
 import click
 
 from govstd import __version__
@@ -9,11 +12,13 @@ from govstd.cli.options import EXIT_CODES_HELP
 
 
 class GovstdGroup(click.Group):
-    """The command group; commands that plugins add (``govstd_cli_commands``) load lazily.
+    """The command group; every command loads lazily.
 
-    Built-in commands never touch the plugin manager, so ``govstd --version`` and
-    ``govstd validate`` stay fast; plugin commands are looked up only for a name that is not
-    built in, and for ``--help``.
+    A built-in command's module is imported only when that command runs (or for ``--help``),
+    so ``govstd validate`` does not import and compile the other commands' modules. Built-in
+    commands never touch the plugin manager, so ``govstd --version`` and ``govstd validate``
+    stay fast; plugin commands (``govstd_cli_commands``) are looked up only for a name that
+    is not built in, and for ``--help``.
     """
 
     def _plugin_group(self, ctx: click.Context) -> click.Group:
@@ -27,6 +32,7 @@ class GovstdGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = set(super().list_commands(ctx))
+        names.update(_BUILTIN_COMMANDS)
         names.update(self._plugin_group(ctx).list_commands(ctx))
         return sorted(names)
 
@@ -34,7 +40,32 @@ class GovstdGroup(click.Group):
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             return command
+        where = _BUILTIN_COMMANDS.get(cmd_name)
+        if where is not None:
+            module, attribute = where
+            command = getattr(importlib.import_module(module), attribute)
+            self.add_command(command, cmd_name)
+            return command
         return self._plugin_group(ctx).get_command(ctx, cmd_name)
+
+
+#: the built-in commands: name → (module, attribute), imported on first use
+_BUILTIN_COMMANDS = MappingProxyType(
+    {
+        "validate": ("govstd.cli.validate", "validate"),
+        "transform": ("govstd.cli.transform", "transform"),
+        "standards": ("govstd.cli.standards", "standards"),
+        "codelists": ("govstd.cli.codelists", "codelists"),
+        "explain": ("govstd.cli.explain", "explain"),
+        "plugins": ("govstd.cli.plugins", "plugins"),
+        "generate": ("govstd.cli.generate", "generate"),
+        "diff": ("govstd.cli.diff", "diff"),
+        "migrate": ("govstd.cli.migrate", "migrate"),
+        "certify": ("govstd.cli.certify", "certify"),
+        "verify-certificate": ("govstd.cli.certify", "verify_certificate"),
+        "certify-keygen": ("govstd.cli.certify", "certify_keygen"),
+    }
+)
 
 
 @click.group(
@@ -52,38 +83,6 @@ def cli() -> None:
     Validate against a schema someone handed you:
       govstd validate data.csv --schema tableschema.json
     """
-
-
-def _register_commands(group: click.Group) -> None:
-    from govstd.cli.certify import certify, certify_keygen, verify_certificate
-    from govstd.cli.codelists import codelists
-    from govstd.cli.diff import diff
-    from govstd.cli.explain import explain
-    from govstd.cli.generate import generate
-    from govstd.cli.migrate import migrate
-    from govstd.cli.plugins import plugins
-    from govstd.cli.standards import standards
-    from govstd.cli.transform import transform
-    from govstd.cli.validate import validate
-
-    for command in (
-        validate,
-        transform,
-        standards,
-        codelists,
-        explain,
-        plugins,
-        generate,
-        diff,
-        migrate,
-        certify,
-        verify_certificate,
-        certify_keygen,
-    ):
-        group.add_command(command)
-
-
-_register_commands(cli)
 
 
 def main() -> None:

@@ -60,13 +60,15 @@ class ColumnarPlan:
         """What the screens say of one batch frame (reads the frame only: the CSV reader
         may call this in its reading thread, see ``ColumnarBatch.prepared``)."""
         flags = frame.select(self.exprs).with_columns(self.then)
-        rows = np.flatnonzero(flags.get_column(_SUSPECT).to_numpy())
+        suspect = flags.get_column(_SUSPECT)
+        rows = np.flatnonzero(suspect.to_numpy())
         cells: dict[int, list[Any]] = {}
         unsure: dict[int, list[int]] = {}
         blank: list[int] = []
         if len(rows):
-            marks = flags[rows]
-            sub = frame.select(sorted(set(self.sources.values())))[rows].fill_null("")
+            # filtered by the mask, not taken by a numpy index (no index conversion per batch)
+            marks = flags.filter(suspect)
+            sub = frame.select(sorted(set(self.sources.values()))).filter(suspect).fill_null("")
             texts = sub.to_dict(as_series=False)
             for index, name in self.sources.items():
                 which = np.flatnonzero(marks.get_column(f"b{index}").to_numpy()).tolist()

@@ -37,10 +37,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from govstd.engines.tablecolumnar import check_columnar
 from govstd.engines.tablecompile import compile_descriptor
 from govstd.engines.tablefields import ColumnOutcome, FieldCheck, Problem
-from govstd.engines.tablekeys import KeyTracker
 from govstd.exceptions import SetupError
 from govstd.findings import Location
 
@@ -115,6 +113,8 @@ class TableSchemaChecker:
         self._columns: list[int | None] | None = None
         self._width = 0
         self._labels: list[str | None] = []
+        from govstd.engines.tablekeys import KeyTracker  # numpy: only once a table is read
+
         self._tracker = KeyTracker(
             plan.fields, plan.primary_key, plan.unique_keys, plan.catalogue, source
         )
@@ -223,6 +223,8 @@ class TableSchemaChecker:
         frame = getattr(batch, "frame", None)
         if frame is not None and frame.width == self._width and self.plan.screens is not None:
             if frame.height:
+                from govstd.engines.tablecolumnar import check_columnar  # numpy: CSV only
+
                 out.extend(check_columnar(self, batch, frame))
             return out
         out.extend(self._check_rows(batch))

@@ -21,8 +21,9 @@ same findings on the same records.
 Blocks are read, proved, parsed and cut into batches ahead, in a background thread (file
 reads, numpy scans and polars release the GIL), while the engines check the current batch;
 engines may also have their own vectorised work on each batch's frame done there
-(:meth:`ColumnarBatch.prepared`). At most two batches are in flight, and the batches, their
-order and everything in them are the same as a read without the thread.
+(:meth:`ColumnarBatch.prepared`) in a second thread, so that parsing a block and screening
+the batch before it overlap. At most four batches are in flight (two per thread), and the
+batches, their order and everything in them are the same as a read without the threads.
 
 ``GOVSTD_COLUMNAR=0`` turns this reader off; ``GOVSTD_COLUMNAR=force`` uses it even for
 small sources (for tests).
@@ -317,23 +318,33 @@ class ColumnarRead:
                     break
                 parts.append(more)
                 size += len(more)
-            buffer = b"".join(parts)
-            if not buffer:
+            if not size:
                 return
-            cut = buffer.rfind(b"\n") + 1
-            if eof and cut < len(buffer):
-                cut = len(buffer)
-            block = buffer if cut == len(buffer) else buffer[:cut]
-            parts, size = [buffer[cut:]], len(buffer) - cut
+            block, rest = _whole_lines(parts, eof)
+            parts, size = [rest], len(rest)
+            cut = len(block)
             frame = self._frame(block, width) if cut else None
             if frame is None:
-                yield ("fallback", buffer)
+                yield ("fallback", block + rest)
                 return
-            del buffer, block
+            del block
             consumed += cut
             for start in range(0, frame.height, rows):
-                piece = frame.slice(start, rows)
-                yield ("frame", piece, consumed, self.ahead.prepare(piece))
+                yield ("frame", frame.slice(start, rows), consumed)
+
+    def _prepared(self, blocks: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        """The items of ``blocks`` (see :meth:`_blocks`, run in a thread of its own), each
+        frame with the engines' work on it done (``("frame", frame, bytes, work done)``).
+        This runs in a second thread, so that parsing the next block and screening this one
+        overlap; the parsing thread starts with it and is stopped when it is closed."""
+        items = _Ahead(blocks)
+        try:
+            for item in items:
+                if item[0] == "frame":
+                    item = (*item, self.ahead.prepare(item[1]))
+                yield item
+        finally:
+            items.close()
 
     def batches(self) -> Iterator[TableBatch]:
         parent = self.parent
@@ -350,7 +361,7 @@ class ColumnarRead:
         block_bytes = min(_MAX_BLOCK, max(_MIN_BLOCK, len(data) // sample_lines * self.batch_rows))
         line, ordinal = 1, 0
         first = True
-        ahead = _Ahead(self._blocks(width, consumed, data[consumed:], block_bytes))
+        ahead = _Ahead(self._prepared(self._blocks(width, consumed, data[consumed:], block_bytes)))
         try:
             for item in ahead:
                 if item[0] == "unreadable":
@@ -412,6 +423,21 @@ class ColumnarRead:
             position=consumed,
         )
         yield from self.parent.resume(state, leftover)
+
+
+def _whole_lines(parts: list[bytes], eof: bool) -> tuple[bytes, bytes]:
+    """``b"".join(parts)`` cut after its last newline (all of it at the end of the source):
+    the block of whole lines and the rest. Copies the block once (no joined buffer that is
+    sliced again) when the last part holds the last newline, as it does but for huge lines."""
+    last = parts[-1]
+    end = last.rfind(b"\n") + 1
+    if eof or (last and end == len(last)):
+        return b"".join(parts), b""
+    if end:
+        return b"".join([*parts[:-1], memoryview(last)[:end]]), last[end:]
+    buffer = b"".join(parts)
+    cut = buffer.rfind(b"\n") + 1
+    return buffer[:cut], buffer[cut:]
 
 
 class _Ahead(Iterator[Any]):
