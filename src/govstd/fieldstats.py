@@ -276,8 +276,12 @@ class FieldObserver:
         try:  # all objects (the usual case): no Python runs per record
             shapes: Counter[tuple[str, ...]] = Counter(map(tuple, map(dict.keys, documents)))
         except TypeError:  # some record is not an object: count the objects only
-            documents = [d for d in documents if isinstance(d, dict)]
-            shapes = Counter(map(tuple, map(dict.keys, documents)))
+            documents = list(filter(None, documents))  # in C: placeholders, empty values
+            try:
+                shapes = Counter(map(tuple, map(dict.keys, documents)))
+            except TypeError:
+                documents = [d for d in documents if isinstance(d, dict)]
+                shapes = Counter(map(tuple, map(dict.keys, documents)))
         order = self._order
         filled = self.filled
         for names, count in shapes.items():  # first-seen order, as records list them
