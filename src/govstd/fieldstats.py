@@ -18,8 +18,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from itertools import zip_longest
 from operator import index as _as_int
+from operator import is_not
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -276,7 +278,7 @@ class FieldObserver:
         try:  # all objects (the usual case): no Python runs per record
             shapes: Counter[tuple[str, ...]] = Counter(map(tuple, map(dict.keys, documents)))
         except TypeError:  # some record is not an object: count the objects only
-            documents = list(filter(None, documents))  # in C: placeholders, empty values
+            documents = list(filter(partial(is_not, None), documents))  # in C: placeholders
             try:
                 shapes = Counter(map(tuple, map(dict.keys, documents)))
             except TypeError:
