@@ -246,6 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     args.data.mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from run import compile_bytecode
+
+    compile_bytecode()  # as a wheel install has it (see run.py)
     print(f"{'rows':>9} {'seconds':>8} {'rows/s':>9} {'cpu s':>7} {'RSS MiB':>8}  "
           f"{'written':>8} {'fixed':>6} {'rejected':>8}  digest (out/rejects/report)")  # fmt: skip
     modes = {"columnar": {}, "reference": {"GOVSTD_COLUMNAR": "0"}}
