@@ -16,10 +16,12 @@ How a source is cut:
 * A worker moves both ends of its stretch forward to the next batch boundary (every
   ``batch_size`` lines), so each stretch is a run of whole batches, and reads it with the
   JSON Lines reader itself (:meth:`govstd.formats.jsonl.JsonLinesReader.stretch`), from the
-  file, at its own pace. Each batch is checked there (the pipeline's own check function) and
-  comes back small: its findings, the records those findings are about, and, for the field
-  statistics, the order in which its fields first appear and how many other records fill
-  each (counted as :class:`govstd.fieldstats.FieldObserver` counts).
+  file, at its own pace (without the scans for ``null`` and ``""`` by which the reader
+  vouches for ``DocumentBatch.maybe_empty``: the main process never sees those batches).
+  Each batch is checked there (the pipeline's own check function) and comes back small: its
+  findings, the records those findings are about, and, for the field statistics, the order
+  in which its fields first appear and how many other records fill each (counted as
+  :class:`govstd.fieldstats.FieldObserver` counts).
 * Batch boundaries every ``batch_size`` lines are those of the one-process reader when every
   line is a record. A worker reports whether its stretch held a blank line (which is not a
   record); from the first such stretch on, the main process stops the workers and reads the
@@ -28,13 +30,16 @@ How a source is cut:
 Workers are forked (Linux), only when no other thread runs (a polars thread pool, say, would
 not survive a fork): otherwise, or for standard input, small sources (under
 :data:`MIN_POOLED_BYTES`), adapters, ``--standard ID@detect`` or a stateful plan, the source is
-read in one process as before. A worker that dies raises :class:`ParallelError` at once (the
+read in one process as before. What exists at the fork is frozen (:func:`gc.freeze`) while
+the workers start, so their garbage collections never walk, and so copy, the pages they share
+with the main process. A worker that dies raises :class:`ParallelError` at once (the
 main process waits on its results and its exit together, so it never hangs); an error raised
 while checking (a ``$ref`` that cannot be resolved …) is raised in the main process as is.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import sys
@@ -45,6 +50,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import chain, compress, islice, repeat
+from operator import ne
 from typing import IO, TYPE_CHECKING, Any
 
 from govstd.engines.base import is_stateless
@@ -207,6 +213,12 @@ def _run(
     size = job.options.batch_size
     workers: list[tuple[BaseProcess, Connection]] = []
     try:
+        # what exists now, the workers only read: out of the collector's sight, their garbage
+        # collections do not touch (and so copy) the pages they share with this process
+        # (unless someone froze objects already: theirs to thaw)
+        freezing = gc.get_freeze_count() == 0
+        if freezing:
+            gc.freeze()
         try:
             for _ in range(count):
                 mine, theirs = context.Pipe()
@@ -218,6 +230,9 @@ def _run(
             _stop(workers)
             yield from _read_rest(job, checkers, 0, 0)
             return
+        finally:
+            if freezing:
+                gc.unfreeze()
         stretches = _stretches(job.source.path)
         waiting: deque[int] = deque()
         for sent, stretch in enumerate(islice(stretches, count * _AHEAD)):
@@ -436,8 +451,14 @@ def _portable(exc: Exception) -> Exception:
 def _check_stretch(job: _Job, checkers: list[Any], handle: IO[bytes], stretch: _Stretch) -> _Done:
     start, first = stretch.start, stretch.lines
     end = os.fstat(handle.fileno()).st_size if stretch.end is None else stretch.end
+    # the main process never sees these batches' ``maybe_empty`` (see :func:`_batch_of`)
     read = job.reader.stretch(
-        job.source, job.options, job.catalogue, first_line=first, first_ordinal=first
+        job.source,
+        job.options,
+        job.catalogue,
+        first_line=first,
+        first_ordinal=first,
+        vouch_empty=False,
     )
     handle.seek(start)
     done = _Done(clean=True)
@@ -487,13 +508,7 @@ def _compact(
         if 0 <= at < len(ordinals) and ordinals[at] == ordinal:
             shipped[at] = records[at]
     documents = list(compress(records, map(isinstance, records, repeat(dict))))
-    shapes = Counter(map(tuple, documents))
-    keys = list(dict.fromkeys(chain.from_iterable(shapes)))
-    filled: Counter[str] = Counter()
-    for shape, times in shapes.items():
-        for key in shape:
-            if key in nonempty:
-                filled[key] += times
+    keys, filled = _holding(documents, nonempty)
     for key in keys:
         if key not in nonempty:
             values = list(map(dict.get, documents, repeat(key)))
@@ -515,3 +530,38 @@ def _compact(
         position=None if batch.position is None else batch.position + start,
         encoding=batch.encoding,
     )
+
+
+def _holding(
+    documents: list[dict[str, Any]], nonempty: frozenset[str]
+) -> tuple[list[str], Counter[str]]:
+    """The fields of ``documents`` in order of first appearance, and for each field of
+    ``nonempty`` how many documents hold it.
+
+    Documents are grouped by their tuple of fields (in C). When the longest documents hold
+    every field there is (the usual case: most records fill every field), those are only
+    counted, by their length, and the others grouped, which spares a tuple per document.
+    """
+    filled: Counter[str] = Counter()
+    if not documents:
+        return [], filled
+    lengths = list(map(len, documents))
+    most = max(lengths)
+    every: set[str] = set().union(*documents)
+    if len(every) == most:
+        # the first document of ``most`` fields is the first to complete the order
+        first = lengths.index(most)
+        keys = list(dict.fromkeys(chain.from_iterable(documents[: first + 1])))
+        full = lengths.count(most)
+        for key in keys:
+            if key in nonempty:
+                filled[key] = full
+        shapes = Counter(map(tuple, compress(documents, map(ne, lengths, repeat(most)))))
+    else:
+        shapes = Counter(map(tuple, documents))
+        keys = list(dict.fromkeys(chain.from_iterable(shapes)))
+    for shape, times in shapes.items():
+        for key in shape:
+            if key in nonempty:
+                filled[key] += times
+    return keys, filled

@@ -142,6 +142,7 @@ class JsonLinesReader:
         *,
         first_line: int,
         first_ordinal: int,
+        vouch_empty: bool = True,
     ) -> _JsonLinesRead:
         """A read of one stretch of whole lines of ``source``, which starts after
         ``first_line`` lines holding ``first_ordinal`` records: ``.batches(stream)`` yields
@@ -149,10 +150,18 @@ class JsonLinesReader:
         (every ``batch_size`` records of the source), so the first and last batch may be
         parts of one; positions count from the stretch's start. Afterwards its ``line``,
         ``ordinal`` and ``position`` say how far it got. Used by :mod:`govstd.parallel` to
-        read a source in parallel."""
+        read a source in parallel. With ``vouch_empty=False`` the batches do not look for
+        ``null`` and ``""`` in their bytes (two scans of every block) and say every record may
+        hold an empty value (``DocumentBatch.maybe_empty``), for a caller that never asks."""
         codec = _codec(options)
         return _JsonLinesRead(
-            source, options, catalogue, codec, first_line=first_line, first_ordinal=first_ordinal
+            source,
+            options,
+            catalogue,
+            codec,
+            first_line=first_line,
+            first_ordinal=first_ordinal,
+            vouch_empty=vouch_empty,
         )
 
 
@@ -180,6 +189,7 @@ class _JsonLinesRead:
         *,
         first_line: int = 0,
         first_ordinal: int = 0,
+        vouch_empty: bool = True,
     ) -> None:
         self.source = source
         self.catalogue = catalogue
@@ -195,6 +205,8 @@ class _JsonLinesRead:
         #: the last line and record number read, once :meth:`batches` is done
         self.line = first_line
         self.ordinal = first_ordinal
+        #: whether batches look for ``null`` and ``""`` to vouch for ``maybe_empty=False``
+        self.vouch_empty = vouch_empty
 
     def finding(self, code: str, **kwargs: Any) -> Finding:
         return source_finding(self.catalogue, code, self.source, **kwargs)
@@ -223,6 +235,7 @@ class _JsonLinesRead:
         # it has brackets: orjson parses only lines that cannot nest ``depth`` deep.
         depth = sys.getrecursionlimit() // 2
         shallow = 2 * depth
+        vouch_empty = self.vouch_empty
         position = 0  # bytes consumed through the last line handled
         pending: list[bytes] = []  # the start of a line that spans blocks
         pending_size = 0
@@ -248,7 +261,7 @@ class _JsonLinesRead:
                 if not pending:
                     break
                 block, pending, pending_size = b"".join(pending), [], 0
-                pieces = [block]
+                pieces, joined = [block], b""
                 ends_with_newline = False
             else:
                 cut = block.rfind(b"\n")
@@ -292,25 +305,34 @@ class _JsonLinesRead:
                             head = head[3:]
                         skipping = [len(head), not head.strip(_BLANK), line, bom]
                     continue
+                # split the block as read (no copy of it): the last piece is the start of a
+                # line the next block ends, the first ends the line the last block started
+                pieces = block.split(b"\n")
+                rest = pieces.pop()
+                joined = b""
                 if pending:
-                    pending.append(block[: cut + 1])
-                    whole = b"".join(pending)
+                    pending.append(pieces[0])
+                    joined = pieces[0] = b"".join(pending)
                     pending, pending_size = [], 0
-                else:
-                    whole = block[: cut + 1] if cut + 1 < len(block) else block
-                rest = block[cut + 1 :]
                 if rest:
                     pending.append(rest)
                     pending_size = len(rest)
-                pieces = whole.split(b"\n")
-                pieces.pop()  # the empty piece after the last line break
                 ends_with_newline = True
-                block = whole
-            # no null and no "" in the block's bytes: no record of it holds an empty value
-            hole = b"null" in block or b'""' in block
+            # Every line is whole in ``block`` but the first, which is whole in ``joined`` (when
+            # it started in an earlier block): a pattern within one line is in one of them.
+            # No null and no "" in the bytes: no record holds an empty value.
+            hole = (
+                (b"null" in block or b'""' in block or b"null" in joined or b'""' in joined)
+                if vouch_empty
+                else True
+            )
             batch.maybe_empty = (batch.maybe_empty or hole) if records else hole
             # with a long digit run somewhere in the block, look for it line by line
-            checked = None if fast is not None and _has_long_number(block) else fast
+            checked = (
+                None
+                if fast is not None and (_has_long_number(block) or _has_long_number(joined))
+                else fast
+            )
             values = _parse_all(checked, pieces, limit, depth) if checked is not None else None
             if values is not None:
                 # every line of the block is one JSON value orjson parsed (no blank line, no
