@@ -290,12 +290,7 @@ class FindingStore(Sequence[Finding]):
         return self._chunk(chunk, keep=True)[index - self._starts[chunk]]
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, FindingStore | FindingsView | list | tuple):
-            return NotImplemented
-        if len(self) != len(other):
-            return False
-        theirs = iter_findings(other)
-        return all(mine == next(theirs) for mine in self.readonly())
+        return _equal(self, other)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -365,12 +360,7 @@ class FindingsView(Sequence[Finding]):
         raise IndexError("finding index out of range")
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, FindingStore | FindingsView | list | tuple):
-            return NotImplemented
-        if len(self) != len(other):
-            return False
-        theirs = iter_findings(other)
-        return all(mine == next(theirs) for mine in self.readonly())
+        return _equal(self, other)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -383,3 +373,14 @@ def iter_findings(findings: Iterable[Finding]) -> Iterator[Finding]:
     chunks): the fast way for reporters."""
     readonly = getattr(findings, "readonly", None)
     return readonly() if readonly is not None else iter(findings)
+
+
+def _equal(mine: FindingStore | FindingsView, other: object) -> Any:
+    """``mine == other`` for the two read-only sequences: the same findings in the same order
+    as another store, view, list or tuple."""
+    if not isinstance(other, FindingStore | FindingsView | list | tuple):
+        return NotImplemented
+    if len(mine) != len(other):
+        return False
+    theirs = iter_findings(other)
+    return all(finding == next(theirs) for finding in mine.readonly())

@@ -134,21 +134,13 @@ class _Read:
         self.batch_rows = max(1, options.batch_size)
 
     def _header(self, data: bytes) -> tuple[list[str], int] | None:
-        """The header row and the bytes it took, if it is a plain first line."""
-        end = data.find(b"\n")
-        if end < 0:
+        """The header row and the bytes it took, if it is a plain first line with a name."""
+        from govstd.formats.csvfast import plain_header
+
+        found = plain_header(data, self.encoding, self.delimiter)
+        if found is None or not any(found[0]):
             return None
-        line = data[:end].removesuffix(b"\r")
-        if not line.strip() or b'"' in line or b"\x00" in line or b"\r" in line:
-            return None
-        try:
-            text = line.decode(self.encoding)
-        except UnicodeDecodeError:
-            return None
-        header = text.split(self.delimiter)
-        if len(header) < 2 or not any(cell for cell in header):
-            return None
-        return header, end + 1
+        return found
 
     def _frame(self, block: bytes, width: int) -> Any | None:
         """The block as a frame of texts, or None if it is not provably simple."""

@@ -58,6 +58,26 @@ def column_names(width: int) -> list[str]:
     return [f"c{i}" for i in range(width)]
 
 
+def plain_header(data: bytes, encoding: str, delimiter: str) -> tuple[list[str], int] | None:
+    """The header row at the start of ``data`` and the bytes it took, if it is a plain line:
+    a line break ends it, no quote, NUL or stray CR in it, ``encoding`` decodes it, and it has
+    at least two cells. ``None`` otherwise (the Python reader then reads the source)."""
+    end = data.find(b"\n")
+    if end < 0:
+        return None
+    line = data[:end].removesuffix(b"\r")
+    if not line.strip() or b'"' in line or b"\x00" in line or b"\r" in line:
+        return None
+    try:
+        text = line.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    header = text.split(delimiter)
+    if len(header) < 2:
+        return None
+    return header, end + 1
+
+
 class ColumnarBatch(TableBatch):
     """A :class:`TableBatch` whose cells are held by a polars frame (``frame``: one String
     column per header column, ``c0`` … in header order, null for an empty cell; the reader
@@ -246,20 +266,7 @@ class ColumnarRead:
 
     def _header(self, data: bytes) -> tuple[list[str], int] | None:
         """The header row and the bytes it took, if it is a plain first line."""
-        end = data.find(b"\n")
-        if end < 0:
-            return None
-        line = data[:end].removesuffix(b"\r")
-        if not line.strip() or b'"' in line or b"\x00" in line or b"\r" in line:
-            return None
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        header = text.split(self.dialect.delimiter)
-        if len(header) < 2:
-            return None
-        return header, end + 1
+        return plain_header(data, "utf-8", self.dialect.delimiter)
 
     # -- blocks --------------------------------------------------------------------------
 
