@@ -12,41 +12,19 @@ import re
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import jsonschema.validators
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from govstd.catalogue import Catalogue, builtin_finding_types
-from govstd.engines.base import CompileContext, SchemaDocument
-from govstd.engines.jsonschema import JsonSchemaEngine, JsonSchemaPlan
 from govstd.engines.jsonschema_screen import rust_pattern
 from govstd.exceptions import SchemaError
 from govstd.formats.base import DocumentBatch
+from jsonschema_plans import D7, D2019, D2020, build, reference
 
-D7 = "http://json-schema.org/draft-07/schema#"
-D2019 = "https://json-schema.org/draft/2019-09/schema"
-D2020 = "https://json-schema.org/draft/2020-12/schema"
 SETTINGS = settings(
     deadline=None, max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-
-def build(catalogue: Catalogue, schema: Any, *, format_check: bool = True) -> JsonSchemaPlan:
-    document = SchemaDocument(schema, path=None, resources={})
-    return JsonSchemaEngine().compile(
-        document, CompileContext(catalogue, format_check=format_check)
-    )
-
-
-def reference(plan: JsonSchemaPlan) -> Any:
-    """An ordinary python-jsonschema validator for the plan's (ECMA-rewritten) schema."""
-    pruned = plan.validator
-    cls = jsonschema.validators.validator_for(
-        pruned.schema, default=jsonschema.Draft202012Validator
-    )
-    return cls(pruned.schema, registry=pruned._registry, format_checker=pruned.format_checker)
 
 
 # -- strategies: nasty values ------------------------------------------------------------------

@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from govstd.adapters.model import relocate_findings
 from govstd.adapters.model import without_shadowed as adapter_without_shadowed
 from govstd.atomicfile import atomic_output
 from govstd.exceptions import SetupError, UsageError
@@ -286,23 +287,7 @@ class MigratingReader:
 
     def relocate(self, findings: Sequence[Finding], batch: Any) -> None:
         """Point findings at the vendor's own column, renamed fields included."""
-        positions = {label: i for i, label in enumerate(batch.vendor_header or (), start=1)}
-        for finding in findings:
-            location = finding.location
-            label = self.labels.get(location.field or "")
-            if (
-                label is None
-                or not location.pointer
-                or finding.code.startswith(("fix.", "adapter."))
-            ):
-                continue
-            finding.location = Location(
-                line=location.line,
-                column=positions.get(label, location.column),
-                pointer=location.pointer,
-                field=label,
-                xpath=location.xpath,
-            )
+        relocate_findings(findings, self.labels, batch.vendor_header)
 
 
 def without_shadowed(findings: list[Finding]) -> list[Finding]:

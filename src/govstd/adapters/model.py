@@ -281,24 +281,7 @@ class AdapterReader:
         adapter itself are already located in the vendor's terms.
         """
         labels = {column.field: column.label for column in self.columns}
-        header = batch.vendor_header
-        positions = {label: index for index, label in enumerate(header or (), start=1)}
-        for finding in findings:
-            location = finding.location
-            label = labels.get(location.field or "")
-            if (
-                label is None
-                or not location.pointer
-                or finding.code.startswith(("fix.", "adapter."))
-            ):
-                continue
-            finding.location = Location(
-                line=location.line,
-                column=positions.get(label, location.column),
-                pointer=location.pointer,
-                field=label,
-                xpath=location.xpath,
-            )
+        relocate_findings(findings, labels, batch.vendor_header)
 
 
 def _bom(path: Path) -> str | None:
@@ -716,4 +699,26 @@ class _Adapting:
             value=value,
             expected=width,
             column=index + 1,
+        )
+
+
+def relocate_findings(
+    findings: Sequence[Finding], labels: Mapping[str, str], vendor_header: Sequence[str] | None
+) -> None:
+    """Give each finding on a canonical field in ``labels`` the vendor column's label as its
+    ``field`` and that column's position in ``vendor_header`` as its ``column``, in place; the
+    canonical JSON Pointer stays. The adapter's own findings (``fix.*``, ``adapter.*``) and
+    findings without a pointer are left as they are."""
+    positions = {label: index for index, label in enumerate(vendor_header or (), start=1)}
+    for finding in findings:
+        location = finding.location
+        label = labels.get(location.field or "")
+        if label is None or not location.pointer or finding.code.startswith(("fix.", "adapter.")):
+            continue
+        finding.location = Location(
+            line=location.line,
+            column=positions.get(label, location.column),
+            pointer=location.pointer,
+            field=label,
+            xpath=location.xpath,
         )

@@ -71,6 +71,15 @@ def _has_long_number(data: bytes) -> bool:
     return data.translate(_DIGITS).find(_LONG_RUN) >= 0
 
 
+def _after(position: int, pieces: list[bytes], taken: int, ends_with_newline: bool) -> int:
+    """The offset just past the first ``taken`` lines of ``pieces`` (which start at
+    ``position``): each line with its line break, but for a last line that has none."""
+    end = position + sum(map(len, pieces[:taken])) + taken
+    if taken == len(pieces) and not ends_with_newline:
+        end -= 1
+    return end
+
+
 def _nests_less(data: bytes, depth: int) -> bool:
     """Whether ``data`` has fewer than ``depth`` opening brackets (so nests less deep)."""
     return data.count(b"[") + data.count(b"{") < depth
@@ -351,15 +360,12 @@ class _JsonLinesRead:
                         start + size,
                     )
                     if count >= batch_size:
-                        consumed = pieces[:start]
-                        batch.position = position + sum(map(len, consumed)) + len(consumed)
-                        if not ends_with_newline and start == total:
-                            batch.position -= 1
+                        batch.position = _after(position, pieces, start, ends_with_newline)
                         yield batch
                         records, ordinals, lines = [], [], []
                         batch = DocumentBatch(records, ordinals, lines, maybe_empty=hole)
                         unreadable, count = batch.unreadable, 0
-                position += sum(map(len, pieces)) + len(pieces) - (0 if ends_with_newline else 1)
+                position = _after(position, pieces, len(pieces), ends_with_newline)
                 continue
             last = len(pieces) - 1
             for index, raw in enumerate(pieces):
@@ -399,15 +405,12 @@ class _JsonLinesRead:
                     ordinals.append(ordinal)
                     lines.append(line)
                 if count >= batch_size:
-                    consumed = pieces[: index + 1]
-                    batch.position = position + sum(map(len, consumed)) + len(consumed)
-                    if not ends_with_newline and index == last:
-                        batch.position -= 1
+                    batch.position = _after(position, pieces, index + 1, ends_with_newline)
                     yield batch
                     records, ordinals, lines = [], [], []
                     batch = DocumentBatch(records, ordinals, lines, maybe_empty=hole)
                     unreadable, count = batch.unreadable, 0
-            position += sum(map(len, pieces)) + len(pieces) - (0 if ends_with_newline else 1)
+            position = _after(position, pieces, len(pieces), ends_with_newline)
         self.position, self.line, self.ordinal = position, line, ordinal
         if ordinal == 0:
             batch.findings.append(

@@ -193,39 +193,18 @@ class Multiply:
                 )
             ]
         result = number * self.factor
-        whole = result == result.to_integral_value()
-        if whole:
+        if result == result.to_integral_value():
             converted: Any = int(result)
-        elif self.exact:
-            return [
-                Problem(
-                    "migrate.inexact",
-                    self.source,
-                    value,
-                    {
-                        "op": self.name,
-                        "factor": str(self.factor),
-                        "result": _plain(result),
-                        "target": self.target,
-                    },
-                )
-            ]
         else:
             converted = float(result)
-            if Decimal(repr(converted)) != result:
-                return [
-                    Problem(
-                        "migrate.inexact",
-                        self.source,
-                        value,
-                        {
-                            "op": self.name,
-                            "factor": str(self.factor),
-                            "result": _plain(result),
-                            "target": self.target,
-                        },
-                    )
-                ]
+            if self.exact or Decimal(repr(converted)) != result:
+                inexact = {
+                    "op": self.name,
+                    "factor": str(self.factor),
+                    "result": _plain(result),
+                    "target": self.target,
+                }
+                return [Problem("migrate.inexact", self.source, value, inexact)]
         return _put(record, self.target, converted, op=self.name, other=self.source)
 
 
