@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from govstd.deferred import Deferred
 from govstd.hookspecs import hookimpl
 
 
@@ -30,12 +31,22 @@ def govstd_finding_types() -> Iterable[Any]:
 
 @hookimpl
 def govstd_readers() -> Iterable[Any]:
-    from govstd.formats.csv import CsvReader
-    from govstd.formats.json import JsonReader
-    from govstd.formats.jsonl import JsonLinesReader
-    from govstd.formats.xml import XmlReader
+    # deferred: a run imports the one reader it uses (see govstd.deferred); the attributes
+    # declared here are what choosing a reader reads (tests/test_deferred.py checks them)
+    return [
+        Deferred("csv", "govstd.formats.csv:CsvReader", _reader((".csv", ".tsv", ".txt"), "table")),
+        Deferred(
+            "jsonl",
+            "govstd.formats.jsonl:JsonLinesReader",
+            _reader((".jsonl", ".ndjson", ".jsonlines"), "documents"),
+        ),
+        Deferred("json", "govstd.formats.json:JsonReader", _reader((".json",), "documents")),
+        Deferred("xml", "govstd.formats.xml:XmlReader", _reader((".xml",), "xml")),
+    ]
 
-    return [CsvReader(), JsonLinesReader(), JsonReader(), XmlReader()]
+
+def _reader(extensions: tuple[str, ...], kind: str) -> dict[str, Any]:
+    return {"extensions": extensions, "kind": kind}
 
 
 @hookimpl
@@ -47,30 +58,26 @@ def govstd_writers() -> Iterable[Any]:
 
 @hookimpl
 def govstd_engines() -> Iterable[Any]:
-    from govstd.engines.jsonschema import JsonSchemaEngine
-    from govstd.engines.schematron import SchematronEngine
-    from govstd.engines.tableschema import TableSchemaEngine
-    from govstd.engines.xsd import XsdEngine
-
-    return [TableSchemaEngine(), JsonSchemaEngine(), XsdEngine(), SchematronEngine()]
+    # in this order: a schema goes to the first engine that detects it (deferred: an engine
+    # is imported when it is asked, so a JSON Schema run never imports the XML engines)
+    return [
+        Deferred("tableschema", "govstd.engines.tableschema:TableSchemaEngine"),
+        Deferred("jsonschema", "govstd.engines.jsonschema:JsonSchemaEngine"),
+        Deferred("xsd", "govstd.engines.xsd:XsdEngine"),
+        Deferred("schematron", "govstd.engines.schematron:SchematronEngine"),
+    ]
 
 
 @hookimpl
 def govstd_reporters() -> Iterable[Any]:
-    from govstd.reporters.github import GithubReporter
-    from govstd.reporters.html import HtmlReporter
-    from govstd.reporters.json import JsonReporter
-    from govstd.reporters.junit import JUnitReporter
-    from govstd.reporters.sarif import SarifReporter
-    from govstd.reporters.text import TextReporter
-
+    # deferred: a run imports the reporters it writes with
     return [
-        TextReporter(),
-        JsonReporter(),
-        JUnitReporter(),
-        SarifReporter(),
-        GithubReporter(),
-        HtmlReporter(),
+        Deferred("text", "govstd.reporters.text:TextReporter"),
+        Deferred("json", "govstd.reporters.json:JsonReporter"),
+        Deferred("junit", "govstd.reporters.junit:JUnitReporter"),
+        Deferred("sarif", "govstd.reporters.sarif:SarifReporter"),
+        Deferred("github", "govstd.reporters.github:GithubReporter"),
+        Deferred("html", "govstd.reporters.html:HtmlReporter"),
     ]
 
 

@@ -215,10 +215,9 @@ def _run(
     try:
         # what exists now, the workers only read: out of the collector's sight, their garbage
         # collections do not touch (and so copy) the pages they share with this process
-        # (unless someone froze objects already: theirs to thaw)
+        # (when someone froze objects already, what this adds stays frozen until they thaw)
         freezing = gc.get_freeze_count() == 0
-        if freezing:
-            gc.freeze()
+        gc.freeze()
         try:
             for _ in range(count):
                 mine, theirs = context.Pipe()

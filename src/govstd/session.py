@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from govstd.catalogue import Catalogue
+from govstd.collector import streaming_collection
+from govstd.deferred import Registrations
 from govstd.exceptions import PluginError, UsageError
 from govstd.plugins import PluginManager, autoload_disabled, build_plugin_manager, collect
 from govstd.registry import Registry, roots_from_env
@@ -60,8 +62,8 @@ class Session:
             plugins=self._plugins, autoload=self._autoload, disabled=self._disabled
         )
 
-    def _named(self, hook: str, what: str) -> dict[str, Any]:
-        items: dict[str, Any] = {}
+    def _named(self, hook: str, what: str) -> Registrations:
+        items = Registrations(what)
         for plugin, item in collect(self.plugin_manager, hook):
             name = getattr(item, "name", None)
             if not isinstance(name, str) or not name:
@@ -72,7 +74,7 @@ class Session:
                 raise PluginError(
                     f"plugin {plugin!r} registered {what} {name!r} twice", plugin=plugin
                 )
-            items[name] = item
+            items.add(plugin, name, item)
         return items
 
     @cached_property
@@ -86,28 +88,28 @@ class Session:
         return catalogue
 
     @cached_property
-    def readers(self) -> dict[str, Any]:
+    def readers(self) -> Registrations:
         return self._named("govstd_readers", "reader")
 
     @cached_property
-    def writers(self) -> dict[str, Any]:
+    def writers(self) -> Registrations:
         return self._named("govstd_writers", "writer")
 
     @cached_property
-    def adapters(self) -> dict[str, Any]:
+    def adapters(self) -> Registrations:
         """Vendor adapters by name (see :mod:`govstd.adapters`)."""
         return self._named("govstd_adapters", "adapter")
 
     @cached_property
-    def engines(self) -> dict[str, Any]:
+    def engines(self) -> Registrations:
         return self._named("govstd_engines", "engine")
 
     @cached_property
-    def checks(self) -> dict[str, Any]:
+    def checks(self) -> Registrations:
         return self._named("govstd_checks", "check")
 
     @cached_property
-    def reporters(self) -> dict[str, Any]:
+    def reporters(self) -> Registrations:
         return self._named("govstd_reporters", "reporter")
 
     @cached_property
@@ -220,16 +222,17 @@ class Session:
             xml_limits=xml_limits,
             workers=workers,
         )
-        return run_validation(
-            self,
-            [os.fspath(s) for s in sources],
-            standard=standard,
-            schema=None if schema is None else Path(schema),
-            options=options,
-            stdin=stdin,
-            progress=progress,
-            schematron=None if schematron is None else Path(schematron),
-        )
+        with streaming_collection():
+            return run_validation(
+                self,
+                [os.fspath(s) for s in sources],
+                standard=standard,
+                schema=None if schema is None else Path(schema),
+                options=options,
+                stdin=stdin,
+                progress=progress,
+                schematron=None if schematron is None else Path(schematron),
+            )
 
     # -- transformation ---------------------------------------------------------------------
 
@@ -268,7 +271,8 @@ class Session:
             max_findings=max_findings,
             batch_size=batch_size,
         )
-        return run_transform(self, source, output, options, rejects=rejects, stdin=stdin)
+        with streaming_collection():
+            return run_transform(self, source, output, options, rejects=rejects, stdin=stdin)
 
     # -- versions (see govstd.versions) -----------------------------------------------------
 

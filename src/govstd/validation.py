@@ -275,9 +275,9 @@ def choose_reader(session: Session, source: Source, wanted: str | None) -> Any:
             )
         return readers[wanted]
     suffix = source.suffix
-    for reader in readers.values():
-        if suffix and suffix in reader.extensions:
-            return reader
+    for name in readers:
+        if suffix and suffix in readers.describe(name, "extensions", ()):
+            return readers[name]
     if source.path is None:
         raise UsageError("reading standard input needs --input-format (csv, json, jsonl …)")
     raise UsageError(

@@ -71,13 +71,28 @@ def _has_long_number(data: bytes) -> bool:
     return data.translate(_DIGITS).find(_LONG_RUN) >= 0
 
 
-def _after(position: int, pieces: list[bytes], taken: int, ends_with_newline: bool) -> int:
-    """The offset just past the first ``taken`` lines of ``pieces`` (which start at
-    ``position``): each line with its line break, but for a last line that has none."""
-    end = position + sum(map(len, pieces[:taken])) + taken
-    if taken == len(pieces) and not ends_with_newline:
-        end -= 1
-    return end
+class _Offsets:
+    """The offsets just past the first ``taken`` lines of ``pieces`` (which start at
+    ``position``): each line with its line break, but for a last line that has none. Asked
+    for growing ``taken`` (the batches cut from one block), so each line is summed once."""
+
+    __slots__ = ("_base", "_done", "_end", "_open", "_pieces")
+
+    def __init__(self, position: int, pieces: list[bytes], ends_with_newline: bool) -> None:
+        self._pieces = pieces
+        self._base = self._end = position
+        self._done = 0
+        self._open = not ends_with_newline
+
+    def after(self, taken: int) -> int:
+        if taken < self._done:  # asked backwards: sum from the start again
+            self._end, self._done = self._base, 0
+        done = self._done
+        self._end += sum(map(len, self._pieces[done:taken])) + taken - done
+        self._done = taken
+        if taken == len(self._pieces) and self._open:
+            return self._end - 1
+        return self._end
 
 
 def _nests_less(data: bytes, depth: int) -> bool:
@@ -327,6 +342,7 @@ class _JsonLinesRead:
                     pending.append(rest)
                     pending_size = len(rest)
                 ends_with_newline = True
+            offsets = _Offsets(position, pieces, ends_with_newline)
             # Every line is whole in ``block`` but the first, which is whole in ``joined`` (when
             # it started in an earlier block): a pattern within one line is in one of them.
             # No null and no "" in the bytes: no record holds an empty value.
@@ -360,12 +376,12 @@ class _JsonLinesRead:
                         start + size,
                     )
                     if count >= batch_size:
-                        batch.position = _after(position, pieces, start, ends_with_newline)
+                        batch.position = offsets.after(start)
                         yield batch
                         records, ordinals, lines = [], [], []
                         batch = DocumentBatch(records, ordinals, lines, maybe_empty=hole)
                         unreadable, count = batch.unreadable, 0
-                position = _after(position, pieces, len(pieces), ends_with_newline)
+                position = offsets.after(len(pieces))
                 continue
             last = len(pieces) - 1
             for index, raw in enumerate(pieces):
@@ -405,12 +421,12 @@ class _JsonLinesRead:
                     ordinals.append(ordinal)
                     lines.append(line)
                 if count >= batch_size:
-                    batch.position = _after(position, pieces, index + 1, ends_with_newline)
+                    batch.position = offsets.after(index + 1)
                     yield batch
                     records, ordinals, lines = [], [], []
                     batch = DocumentBatch(records, ordinals, lines, maybe_empty=hole)
                     unreadable, count = batch.unreadable, 0
-            position = _after(position, pieces, len(pieces), ends_with_newline)
+            position = offsets.after(len(pieces))
         self.position, self.line, self.ordinal = position, line, ordinal
         if ordinal == 0:
             batch.findings.append(
