@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -68,6 +69,46 @@ def test_new_open_fixed(feeds, tmp_path: Path) -> None:
     new.findings = [f for f in new.findings if f.baseline == "open"]
     new.sources[0].stats.errors = 2
     assert new.exit_code("new") == 0
+
+
+def test_records_inserted_above_keep_findings_open(feeds, tmp_path: Path) -> None:
+    session = Session()
+    before, _ = feeds
+    rows = before.read_text("utf-8").splitlines(keepends=True)
+    valid = generate_feed(Session(), REF, count=6, seed=2, as_of=AS_OF).to_csv()
+    extra = valid.splitlines(keepends=True)[1:3]  # two more valid records, no header
+    moved = tmp_path / "moved.csv"
+    # two valid records inserted after the header: every finding moves two records down
+    moved.write_text("".join([rows[0], *extra, *rows[1:]]), "utf-8")
+    old = session.validate([before], standard=REF, as_of=AS_OF)
+    new = session.validate([moved], standard=REF, as_of=AS_OF)
+    for f in old.findings:
+        f.source = str(moved)
+    assert {f.record for f in new.findings} == {f.record + 2 for f in old.findings}
+    compare(new, old)
+    assert {f.baseline for f in new.findings} == {"open"}
+    assert new.baseline["new"] == 0 and new.baseline["fixed"] == 0
+    assert new.baseline["open"] == len(old.findings)
+    # the exact fingerprint still tells the ordinals apart; the loose one does not
+    pairs = zip(old.findings, new.findings, strict=True)
+    for was, now in pairs:
+        assert fingerprint(was) != fingerprint(now)
+        assert fingerprint(was, record=False) == fingerprint(now, record=False)
+
+
+def test_moved_matching_is_one_to_one(feeds, tmp_path: Path) -> None:
+    session = Session()
+    before, _ = feeds
+    old = session.validate([before], standard=REF, as_of=AS_OF)
+    new = session.validate([before], standard=REF, as_of=AS_OF)
+    twin = new.findings[0]
+    for f in old.findings:
+        f.record = (f.record or 0) + 100  # every old finding elsewhere
+    new.findings.append(dataclasses.replace(twin, record=(twin.record or 0) + 50))
+    compare(new, old)
+    marks = [f.baseline for f in new.findings]
+    assert marks.count("open") == len(old.findings)
+    assert marks.count("new") == 1 and new.baseline["new"] == 1
 
 
 def test_cli_fail_on_new(feeds, tmp_path: Path, monkeypatch) -> None:

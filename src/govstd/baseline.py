@@ -9,19 +9,24 @@ message, line, severity and language do not take part, so a report in another la
 reworded message still matches. Equal fingerprints are matched one to one, so two identical
 findings in the baseline and three now make one new finding.
 
+The findings left unmatched are then matched a second time, one to one and in order, by the
+same fingerprint *without* the record ordinal: records inserted or removed above a finding
+move it to another ordinal, and it is still the same finding of the same record (same code,
+place and offending value), so it stays ``open`` instead of showing up as new (with its old
+self listed as fixed).
+
 Each finding of the current report is marked ``new`` or ``open``; findings of the baseline
 that are gone are *fixed* and listed in ``report.baseline["fixed_findings"]``.
 
-Record ordinals take part in the fingerprint: inserting records at the top of a feed makes the
-findings below them new. If the baseline report was truncated (``--max-findings``), the
-findings it dropped cannot be matched and show up as new.
+If the baseline report was truncated (``--max-findings``), the findings it dropped cannot be
+matched and show up as new.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,15 +40,16 @@ if TYPE_CHECKING:
 __all__ = ["compare", "fingerprint", "load_baseline"]
 
 
-def fingerprint(finding: Finding) -> str:
-    """A stable hash of code, source, record, place (pointer/field/xpath) and value."""
+def fingerprint(finding: Finding, *, record: bool = True) -> str:
+    """A stable hash of code, source, record, place (pointer/field/xpath) and value
+    (``record=False``: the same without the record ordinal)."""
     location = finding.location
     place = location.pointer or location.field or location.xpath or ""
     value = None if finding.value is MISSING else finding.value
     key = [
         finding.code,
         finding.source.replace("\\", "/"),
-        finding.record,
+        finding.record if record else None,
         place,
         json.dumps(value, ensure_ascii=False, sort_keys=True, default=str),
     ]
@@ -75,17 +81,32 @@ def compare(report: Report, previous: Report, *, origin: str = "") -> Report:
     pool: dict[str, list[Finding]] = defaultdict(list)
     for old in previous.all_findings():
         pool[fingerprint(old)].append(old)
-    new = still_open = 0
+    unmatched = 0
     for finding in report.all_findings():
         matches = pool.get(fingerprint(finding))
         if matches:
             matches.pop()
             finding.baseline = "open"
-            still_open += 1
         else:
             finding.baseline = "new"
-            new += 1
-    fixed = _remaining(pool.values())
+            unmatched += 1
+    left = _remaining(pool.values())
+    if unmatched and left:  # moved records: the same findings at other ordinals, in order
+        moved: dict[str, deque[Finding]] = defaultdict(deque)
+        for old in left:
+            moved[fingerprint(old, record=False)].append(old)
+        for finding in report.all_findings():
+            if finding.baseline != "new":
+                continue
+            candidates = moved.get(fingerprint(finding, record=False))
+            if candidates:
+                candidates.popleft()
+                finding.baseline = "open"
+                unmatched -= 1
+        left = _remaining(moved.values())
+    new = unmatched
+    still_open = len(report.all_findings()) - new
+    fixed = left
     report.baseline = {
         "file": origin,
         "new": new,
