@@ -3,28 +3,32 @@
 Uniqueness (``primaryKey``, ``uniqueKeys``, ``unique`` constraints and rules) needs, for every
 key seen so far, the record that first had it. A Python ``dict``/``set`` of key strings costs
 ~100–200 bytes per key (880 MB for ten million keys); this index keeps two numpy arrays per
-sorted *run*: the 64-bit hashes (``uint64``) and the first ordinals (``uint32``, ``int64`` past
-2³² records), 12 bytes per distinct key, and works a whole batch at a time:
+sorted *run*: the 64-bit keys (``uint64``) and the first ordinals (``uint32``, ``int64`` past
+2³² records), 12 bytes per distinct key (and 4 for the filter below), and works a whole batch
+at a time:
 
-* each batch's hashes are sorted once, then looked up in every run with ``searchsorted``;
-* duplicates inside the batch are neighbours in that order (first occurrence wins);
-* the batch's new keys become a new sorted run; runs are merged geometrically (a run is
-  merged into the previous one while it is at least half its size), so there are
-  O(log n) runs and every key is copied O(log n) times;
-* a run that holds ``max_run`` keys (default 2¹⁹, 6 MiB) takes no more merges: a merge
-  copies both runs, so unbounded merging made the peak memory of the index twice its size
-  at every doubling (240 MB of transient copies at ten million keys). Past ``max_run`` keys
-  the index holds about ``n / max_run`` big runs more, each one more ``searchsorted`` per
-  batch; peak memory stays the index plus at most two runs of ``max_run`` keys;
-* past ``spill_keys`` keys in memory (default 2²⁰), the big runs are *spilled*: written to
-  an anonymous temporary file, keeping in memory only a Bloom filter (10 bits per key, 7
+* the index keeps ``hash × φ`` (an odd 64-bit constant: a bijection, so equal exactly when
+  the hashes are), well spread in its top bits even where the hashes are small integers
+  (Python's ``hash`` of an integer key is the integer);
+* each batch's keys are sorted once; duplicates inside the batch are neighbours in that
+  order (first occurrence wins), and the batch's new keys come out sorted: they become a new
+  run as they are. Runs are not merged while in memory (but past ``max_runs`` of them, the
+  smallest adjacent pair first): merging was half the cost of this index;
+* a *filter* over the keys in memory (a blocked Bloom filter: 32 bits per key, at most
+  4 MiB; a key sets two bits of the 64-bit word its top bits name, so sorted keys test and
+  set the words in order) answers "surely new" for all but ~0.5% of the new keys: only the
+  others (the real duplicates and those few) are looked up in the runs, with
+  ``searchsorted``. A binary search per key and run was the other half of the cost;
+* past ``spill_keys`` keys in memory (default 2²⁰), the runs are *spilled* as one: merged a
+  slice of the key range at a time (about 2¹⁶ keys: no transient copy of the whole) into an
+  anonymous temporary file, keeping in memory only a Bloom filter (10 bits per key, 7
   probes: ~1% false positives) and one fence hash per block of 512 keys (~1.3 bytes per key
-  in all). A batch's keys are tested against each spilled run's filter; only the candidates
-  (the real duplicates and ~1% of the others) cost a read of their 4 KiB block. Trade-off:
-  12 bytes per spilled key on disk, a few hundred block reads per batch and spilled run, and
-  one filter test per spilled run and key (the cost grows with the number of spilled runs,
-  ~n / max_run), for memory that no longer grows by 12 bytes per key (ten million keys:
-  ~13 MB instead of 120 MB).
+  in all); the in-memory filter starts empty again. A batch's keys are tested against each
+  spilled run's filter; only the candidates (the real duplicates and ~1% of the others) cost
+  a read of their 4 KiB block. Trade-off: 12 bytes per spilled key on disk, a few hundred
+  block reads per batch and spilled run, and one filter test per spilled run and key (the
+  cost grows with the number of spilled runs, ~n / ``spill_keys``), for memory that no
+  longer grows by 12 bytes per key (ten million keys: ~13 MB instead of 120 MB).
 
 Keys are compared by hash only: two different keys with the same 64-bit hash would be
 reported as a false duplicate. With a well-mixed 64-bit hash the chance of any such collision
@@ -66,6 +70,7 @@ def mix(parts: list[np.ndarray]) -> np.ndarray:
 
 
 _BLOCK = 512  # keys per block of a spilled run (4 KiB of hashes)
+_SLICE = 1 << 16  # keys merged and written at a time when runs spill
 _BITS_PER_KEY = 10
 _PROBES = 7
 
@@ -76,25 +81,55 @@ class _SpilledRun:
 
     __slots__ = ("bits", "count", "dtype", "fences", "file", "size")
 
-    def __init__(self, hashes: np.ndarray, ordinals: np.ndarray) -> None:
-        self.count = len(hashes)
-        self.dtype = ordinals.dtype
+    def __init__(self, runs: list[np.ndarray], owners: list[np.ndarray]) -> None:
+        """Disjoint sorted runs (hashes, and their first ordinals), merged as they are written:
+        one slice of the key range at a time, so that the merge takes no more memory than
+        a slice (about ``_SLICE`` keys)."""
+        count = self.count = sum(len(run) for run in runs)
+        dtype = self.dtype = np.result_type(*owners) if owners else np.dtype(np.int64)
         # an anonymous file that lives as long as the run (no context manager to scope it)
         self.file = tempfile.TemporaryFile(prefix="govstd-keys-")  # noqa: SIM115
-        self.file.write(hashes.tobytes())
-        self.file.write(ordinals.tobytes())
-        self.file.flush()
-        self.fences = hashes[::_BLOCK].copy()
-        self.size = max(64, self.count * _BITS_PER_KEY) // 8 * 8  # bits, whole bytes
+        self.size = max(64, count * _BITS_PER_KEY) // 8 * 8  # bits, whole bytes
         self.bits = np.zeros(self.size // 8, dtype=np.uint8)
-        for start in range(0, self.count, 1 << 16):  # in slices: small temporaries
-            for position in self._probes(hashes[start : start + (1 << 16)]):
+        # slice bounds: every _SLICE-th key or so, from a sample of every run
+        step = max(1, _SLICE // 16)
+        sample = np.sort(np.concatenate([run[step::step] for run in runs] or [np.zeros(0, _U64)]))
+        bounds = sample[16::16]
+        cuts = [np.searchsorted(run, bounds) for run in runs]
+        fences: list[np.ndarray] = []
+        written = 0
+        for piece in range(len(bounds) + 1):
+            parts = [
+                (
+                    0 if piece == 0 else int(cut[piece - 1]),
+                    len(run) if piece == len(bounds) else int(cut[piece]),
+                )
+                for run, cut in zip(runs, cuts, strict=True)
+            ]
+            hashes = np.concatenate([run[a:b] for run, (a, b) in zip(runs, parts, strict=True)])
+            if not len(hashes):
+                continue
+            ordinals = np.concatenate(
+                [o[a:b].astype(dtype, copy=False) for o, (a, b) in zip(owners, parts, strict=True)]
+            )
+            if len(runs) > 1:
+                order = np.argsort(hashes)
+                hashes, ordinals = hashes[order], ordinals[order]
+            self.file.seek(written * 8)
+            self.file.write(hashes.tobytes())
+            self.file.seek(count * 8 + written * dtype.itemsize)
+            self.file.write(ordinals.tobytes())
+            fences.append(hashes[-written % _BLOCK :: _BLOCK])
+            for position in self._probes(hashes):
                 # ``.at``: repeated byte positions must all get their bit
                 np.bitwise_or.at(
                     self.bits,
                     (position >> _U64(3)).astype(np.intp),
                     (_U64(1) << (position & _U64(7))).astype(np.uint8),
                 )
+            written += len(hashes)
+        self.file.flush()
+        self.fences = np.concatenate(fences) if fences else np.zeros(0, dtype=_U64)
 
     @property
     def nbytes(self) -> int:
@@ -143,22 +178,83 @@ class _SpilledRun:
         return np.asarray(found, dtype=np.intp), np.asarray(owners, dtype=np.int64)
 
 
+_FILTER_BITS_PER_KEY = 32  # the in-memory filter: bits per key (two bits each: ~0.5% pass)
+_FILTER_MIN_WORDS = 1 << 12  # 32 KiB
+_FILTER_MAX_WORDS = 1 << 19  # 4 MiB
+_SPREAD = _U64(0x9E3779B97F4A7C15)  # odd: multiplying by it is a bijection of 64-bit words
+_SECOND = _U64(0xC2B2AE3D27D4EB4F)
+_SIX = _U64(58)
+
+
+class _Filter:
+    """A blocked Bloom filter over the keys in memory ("surely not there" or "maybe there"):
+    a key sets two bits of one 64-bit word, the word its top bits name, so that sorted keys
+    test and set the words in order (no random access, no ``ufunc.at``)."""
+
+    __slots__ = ("shift", "words")
+
+    def __init__(self, keys: int) -> None:
+        size = _FILTER_MIN_WORDS
+        while size * 64 < keys * _FILTER_BITS_PER_KEY and size < _FILTER_MAX_WORDS:
+            size *= 2
+        self.shift = _U64(64 - (size.bit_length() - 1))
+        self.words = np.zeros(size, dtype=_U64)
+
+    @property
+    def capacity(self) -> int:
+        """The keys it holds with its intended rate of false "maybe"s."""
+        return len(self.words) * 64 // _FILTER_BITS_PER_KEY
+
+    def where(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each key's word (in the order of the keys) and its two bits there."""
+        with np.errstate(over="ignore"):
+            other = keys * _SECOND
+        one = _U64(1)
+        bits = (one << (other >> _SIX)) | (one << ((other >> _U64(52)) & _U64(63)))
+        return keys >> self.shift, bits
+
+    def add(self, word: np.ndarray, bits: np.ndarray, current: np.ndarray | None = None) -> None:
+        """Set the bits of keys (from :meth:`where`, the keys sorted; ``current``: their words'
+        contents before, if the caller read them already)."""
+        words = self.words
+        if current is None:
+            current = words[word]
+        words[word] = current | bits  # where keys share a word, one wins: the others next
+        if len(word) > 1:
+            shared = word[1:] == word[:-1]
+            if shared.any():
+                both = np.zeros(len(word), dtype=bool)  # both of each pair, whoever won
+                both[:-1] = shared
+                both[1:] |= shared
+                np.bitwise_or.at(words, word[both], bits[both])
+
+    @staticmethod
+    def maybe(current: np.ndarray, bits: np.ndarray) -> np.ndarray:
+        """Per key (its word's contents, its bits from :meth:`where`): may it be there?"""
+        return (current & bits) == bits
+
+
 class KeyIndex:
     """64-bit key hashes → ordinal of the first record that had the key."""
 
-    __slots__ = ("_hashes", "_ordinals", "_spilled", "max_run", "spill_keys")
+    __slots__ = ("_filter", "_hashes", "_ordinals", "_spilled", "max_runs", "spill_keys")
 
-    def __init__(self, max_run: int = 1 << 19, spill_keys: int | None = 1 << 20) -> None:
+    def __init__(self, spill_keys: int | None = 1 << 20, max_runs: int = 32) -> None:
+        #: the sorted runs in memory (disjoint), in the order they were made
         self._hashes: list[np.ndarray] = []
         self._ordinals: list[np.ndarray] = []
         self._spilled: list[_SpilledRun] = []
-        #: a run this big is no longer merged into (see the module notes)
-        self.max_run = max_run
-        #: past this many keys in memory, runs of ``max_run`` keys go to disk (None: never)
+        self._filter: _Filter | None = None
+        #: past this many keys in memory, the runs go to disk as one (None: never)
         self.spill_keys = spill_keys
+        #: more runs than this in memory are merged, the smallest first
+        self.max_runs = max_runs
 
     def __len__(self) -> int:
-        return sum(len(run) for run in self._hashes) + sum(r.count for r in self._spilled)
+        return self._in_memory() + sum(r.count for r in self._spilled)
+
+    def _in_memory(self) -> int:
+        return sum(len(run) for run in self._hashes)
 
     @property
     def nbytes(self) -> int:
@@ -166,6 +262,7 @@ class KeyIndex:
         return (
             sum(a.nbytes for a in self._hashes)
             + sum(a.nbytes for a in self._ordinals)
+            + (self._filter.words.nbytes if self._filter is not None else 0)
             + sum(r.nbytes for r in self._spilled)
         )
 
@@ -181,71 +278,113 @@ class KeyIndex:
         count = len(hashes)
         if count == 0:
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64)
+        # the index keeps ``hash × _SPREAD``: equal exactly when the hashes are, and well
+        # spread in its top bits even where the hashes are small integers
+        with np.errstate(over="ignore"):
+            hashes = hashes * _SPREAD
         # One sort serves every step: sorted needles walk each run in order (far fewer cache
         # misses), equal keys of the batch are neighbours, and the new keys come out sorted.
         order = np.argsort(hashes)
         needles = hashes[order]
         found = np.full(count, -1, dtype=np.int64)  # by sorted position
-        for run, owners in zip(self._hashes, self._ordinals, strict=True):
-            where = np.searchsorted(run, needles)
-            where[where == len(run)] = 0
-            hit = run[where] == needles
-            if hit.any():
-                found[hit] = owners[where[hit]]
         for spilled in self._spilled:
             positions, owners_found = spilled.lookup(needles)
             if len(positions):
                 found[positions] = owners_found
+        filter_ = self._filter
+        if filter_ is None:
+            filter_ = self._filter = _Filter(count * 16)
+        word, bits = filter_.where(needles)
+        current = filter_.words[word]  # read once: to test, then to set
+        if self._hashes:
+            # only what the filter may have; the spilled runs hold none of the keys in memory
+            wanted = np.flatnonzero(filter_.maybe(current, bits))
+            if self._spilled and len(wanted):
+                wanted = wanted[found[wanted] < 0]
+            if len(wanted):
+                sought = needles[wanted]
+                for run, owners in zip(self._hashes, self._ordinals, strict=True):
+                    where = np.searchsorted(run, sought)
+                    where[where == len(run)] = 0
+                    hit = run[where] == sought
+                    if hit.any():
+                        found[wanted[hit]] = owners[where[hit]]
         starts = np.empty(count, dtype=bool)
         starts[0] = True
         np.not_equal(needles[1:], needles[:-1], out=starts[1:])
-        if starts.all():  # no key repeats inside the batch
-            new = found < 0
-            new_hashes = needles[new]
-            new_ordinals = ordinals[order[new]]
-        else:
+        new = found < 0
+        new &= starts  # the first of each key of the batch in sorted order
+        new_positions = order[new]
+        repeats = np.flatnonzero(~starts)
+        if len(repeats):
+            # keys repeated in the batch (few): the first occurrence (smallest position:
+            # ordinals increase) owns a new key, whatever order the sort left them in
             heads = np.flatnonzero(starts)
-            group = np.cumsum(starts) - 1
-            # the first occurrence (smallest position: ordinals increase) owns a new key
-            owner_pos = np.minimum.reduceat(order, heads)
-            unknown = found[heads] < 0
-            repeat = unknown[group] & (order != owner_pos[group])
-            found[repeat] = ordinals[owner_pos[group[repeat]]]
-            new_hashes = needles[heads[unknown]]
-            new_ordinals = ordinals[owner_pos[unknown]]
-        if len(new_hashes):
-            self._push(new_hashes, new_ordinals)
-        first = np.empty(count, dtype=np.int64)
-        first[order] = found
-        dupes = np.flatnonzero(first >= 0)
-        return dupes, first[dupes]
+            head = heads[np.searchsorted(heads, repeats, side="right") - 1]
+            groups, which = np.unique(head, return_inverse=True)
+            first = order[groups].copy()
+            np.minimum.at(first, which, order[repeats])
+            unknown = found[groups] < 0
+            members = np.concatenate((groups, repeats))
+            member_group = np.concatenate((np.arange(len(groups)), which))
+            repeat = unknown[member_group] & (order[members] != first[member_group])
+            found[members[repeat]] = ordinals[first[member_group[repeat]]]
+            # the new keys' owners: the groups' first occurrences
+            if unknown.any():
+                new_positions = new_positions.copy()
+                at_new = np.searchsorted(np.flatnonzero(new), groups[unknown])
+                new_positions[at_new] = first[unknown]
+        # every key of the batch in the filter: those already in memory or spilled too (a
+        # few more false "maybe"s for them, and no gathering of the new ones' words)
+        filter_.add(word, bits, current)
+        if len(new_positions):
+            self._push(needles[new], ordinals[new_positions])
+        dupes = np.flatnonzero(found >= 0)
+        positions = order[dupes]
+        by_position = np.argsort(positions)
+        return positions[by_position], found[dupes[by_position]]
 
     def _push(self, hashes: np.ndarray, ordinals: np.ndarray) -> None:
-        dtype = np.uint32 if ordinals.size == 0 or ordinals.max() < 2**32 else np.int64
+        """A new run (its keys are in the filter already)."""
+        dtype = np.uint32 if ordinals.min() >= 0 and ordinals.max() < 2**32 else np.int64
         self._hashes.append(hashes)
         self._ordinals.append(ordinals.astype(dtype))
-        while (
-            len(self._hashes) > 1
-            and len(self._hashes[-1]) * 2 >= len(self._hashes[-2])
-            and len(self._hashes[-2]) < self.max_run
-        ):
-            top_h, top_o = self._hashes.pop(), self._ordinals.pop()
-            low_h, low_o = self._hashes.pop(), self._ordinals.pop()
-            # both runs are sorted and disjoint: a stable sort of the two (timsort finds the
-            # two runs and merges them in O(n))
-            merged = np.concatenate((low_h, top_h))
-            order = np.argsort(merged, kind="stable")
-            self._hashes.append(merged[order])
-            wide = np.promote_types(low_o.dtype, top_o.dtype)
-            owners = np.concatenate((low_o.astype(wide, copy=False), top_o.astype(wide)))
-            self._ordinals.append(owners[order])
+        keys = self._in_memory()
         limit = self.spill_keys
-        if limit is not None and sum(len(run) for run in self._hashes) > limit:
-            keep_h, keep_o = [], []
-            for run, owners in zip(self._hashes, self._ordinals, strict=True):
-                if len(run) >= self.max_run:
-                    self._spilled.append(_SpilledRun(run, owners))
-                else:
-                    keep_h.append(run)
-                    keep_o.append(owners)
-            self._hashes, self._ordinals = keep_h, keep_o
+        if limit is not None and keys > limit:
+            self._spill()
+            return
+        if len(self._hashes) > self.max_runs:
+            self._merge_smallest()
+        filter_ = self._filter
+        assert filter_ is not None
+        if keys > filter_.capacity and len(filter_.words) < _FILTER_MAX_WORDS:
+            # a bigger filter, ×16 (few rebuilds), with every key in memory set again
+            filter_ = self._filter = _Filter(keys * 16)
+            for run in self._hashes:
+                filter_.add(*filter_.where(run))
+
+    def _merge_smallest(self) -> None:
+        """Merge the two adjacent runs of least total size into one."""
+        sizes = [len(run) for run in self._hashes]
+        pair = min(range(len(sizes) - 1), key=lambda i: sizes[i] + sizes[i + 1])
+        hashes, ordinals = _merged(self._hashes[pair : pair + 2], self._ordinals[pair : pair + 2])
+        self._hashes[pair : pair + 2] = [hashes]
+        self._ordinals[pair : pair + 2] = [ordinals]
+
+    def _spill(self) -> None:
+        """All the runs in memory to disk, as one run; the filter starts empty again."""
+        self._spilled.append(_SpilledRun(self._hashes, self._ordinals))
+        self._hashes, self._ordinals = [], []
+        if self._filter is not None:
+            self._filter.words.fill(0)  # its memory again, cleared
+
+
+def _merged(runs: list[np.ndarray], owners: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Disjoint sorted runs (and their ordinals) as one."""
+    hashes = np.concatenate(runs)
+    # a stable sort finds the sorted runs and merges them (timsort): O(n log runs)
+    order = np.argsort(hashes, kind="stable")
+    wide = np.result_type(*owners)
+    ordinals = np.concatenate([o.astype(wide, copy=False) for o in owners])
+    return hashes[order], ordinals[order]

@@ -128,7 +128,8 @@ class KeyTracker:
         if fc.ctype.identity and self.polars:
             if hashes is None:
                 hashes = column.hash(seed=0).to_numpy()
-            hashes = hashes.copy()
+            if missing.any():  # written into below (polars' own buffer is read-only)
+                hashes = hashes.copy()
             shown: Callable[[int], str] = lambda r: column[r]  # noqa: E731
         else:
             texts = column.to_list()
@@ -140,7 +141,8 @@ class KeyTracker:
                 values = list(map(_hashable, values))
             hashes = self._text_hashes(values) if fc.ctype.identity else _python_hashes(values)
             shown = lambda r: str(values[r])  # noqa: E731
-        hashes[missing] = _MISSING
+        if missing.any():
+            hashes[missing] = _MISSING
         return KeyColumn(hashes, missing, invalid, shown, lambda r: column[r])
 
     # -- findings ------------------------------------------------------------------------------
@@ -164,18 +166,19 @@ class KeyTracker:
             ordinals = np.asarray(batch.ordinals, dtype=np.int64)
         lines = batch.lines
         count = len(ordinals)
-        not_blank = np.ones(count, dtype=bool)
+        blank_rows: np.ndarray | None = None
         if blank:
-            not_blank[list(blank)] = False
+            blank_rows = np.zeros(count, dtype=bool)
+            blank_rows[list(blank)] = True
         for name, index in self.unique.items():
             key = material.get(name)
             if key is None:
                 continue
-            eligible = np.flatnonzero(not_blank & ~key.missing & ~key.invalid)
-            dupes, first = index.add(key.hashes[eligible], ordinals[eligible])
+            eligible = _eligible(_union([blank_rows, key.missing, key.invalid]))
+            dupes, first = _add(index, key.hashes, ordinals, eligible)
             column = columns[name]
             for position, owner in zip(dupes.tolist(), first.tolist(), strict=True):
-                r = int(eligible[position])
+                r = position if eligible is None else int(eligible[position])
                 out.append(
                     finding(
                         "field.unique",
@@ -194,7 +197,7 @@ class KeyTracker:
                     batch,
                     ordinals,
                     material,
-                    not_blank,
+                    blank_rows,
                     self.primary,
                     self.primary_index,
                     primary=True,
@@ -202,7 +205,7 @@ class KeyTracker:
             )
         for names, index in zip(self.unique_keys, self.unique_indexes, strict=True):
             out.extend(
-                self._composite(batch, ordinals, material, not_blank, names, index, primary=False)
+                self._composite(batch, ordinals, material, blank_rows, names, index, primary=False)
             )
         return out
 
@@ -211,7 +214,7 @@ class KeyTracker:
         batch: TableBatch,
         ordinals: np.ndarray,
         material: Mapping[str, KeyColumn],
-        not_blank: np.ndarray,
+        blank_rows: np.ndarray | None,
         names: tuple[str, ...],
         index: KeyIndex,
         *,
@@ -223,34 +226,37 @@ class KeyTracker:
         keys: list[KeyColumn] = parts  # type: ignore[assignment]
         finding = self.catalogue.finding
         lines = batch.lines
-        invalid = np.logical_or.reduce([k.invalid for k in keys])
-        all_missing = np.logical_and.reduce([k.missing for k in keys])
-        any_missing = np.logical_or.reduce([k.missing for k in keys])
-        usable = not_blank & ~invalid
+        # rows that cannot have a key finding: blank, or a part not of its type
+        unusable = _union([blank_rows, *(k.invalid for k in keys)])
         out: list[Finding] = []
         expected = list(names)
         shown_field = ", ".join(names)
         if primary:
-            for r in np.flatnonzero(usable & all_missing).tolist():
-                out.append(
-                    finding(
-                        "record.missing-key",
-                        source=self.source,
-                        record=int(ordinals[r]),
-                        location=Location(line=lines[r], field=shown_field),
-                        keyword="primaryKey",
-                        expected=expected,
+            all_missing = keys[0].missing
+            for k in keys[1:]:
+                all_missing = all_missing & k.missing
+            if all_missing.any():
+                usable_missing = all_missing if unusable is None else all_missing & ~unusable
+                for r in np.flatnonzero(usable_missing).tolist():
+                    out.append(
+                        finding(
+                            "record.missing-key",
+                            source=self.source,
+                            record=int(ordinals[r]),
+                            location=Location(line=lines[r], field=shown_field),
+                            keyword="primaryKey",
+                            expected=expected,
+                        )
                     )
-                )
-            eligible = np.flatnonzero(usable & ~all_missing)
+            eligible = _eligible(_union([unusable, all_missing]))
         else:
-            eligible = np.flatnonzero(usable & ~any_missing)
+            eligible = _eligible(_union([unusable, *(k.missing for k in keys)]))
         hashes = keys[0].hashes if len(keys) == 1 else mix([k.hashes for k in keys])
-        dupes, first = index.add(hashes[eligible], ordinals[eligible])
+        dupes, first = _add(index, hashes, ordinals, eligible)
         code = "record.duplicate-key" if primary else "record.duplicate-unique-key"
         keyword = "primaryKey" if primary else "uniqueKeys"
         for position, owner in zip(dupes.tolist(), first.tolist(), strict=True):
-            r = int(eligible[position])
+            r = position if eligible is None else int(eligible[position])
             value = ["" if k.missing[r] else k.shown(r) for k in keys]
             out.append(
                 finding(
@@ -265,3 +271,27 @@ class KeyTracker:
                 )
             )
         return out
+
+
+def _union(masks: Sequence[np.ndarray | None]) -> np.ndarray | None:
+    """The rows set in any of the masks (None: none of them; a mask may be None: empty)."""
+    out: np.ndarray | None = None
+    for mask in masks:
+        if mask is None or not mask.any():
+            continue
+        out = mask.copy() if out is None else np.logical_or(out, mask, out=out)
+    return out
+
+
+def _eligible(excluded: np.ndarray | None) -> np.ndarray | None:
+    """The rows not excluded (None: every row, the common case: no index arrays to build)."""
+    return None if excluded is None else np.flatnonzero(~excluded)
+
+
+def _add(
+    index: KeyIndex, hashes: np.ndarray, ordinals: np.ndarray, eligible: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``index.add`` of the eligible rows (positions into ``eligible``, or rows if None)."""
+    if eligible is None:
+        return index.add(hashes, ordinals)
+    return index.add(hashes[eligible], ordinals[eligible])
