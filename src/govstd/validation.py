@@ -381,7 +381,9 @@ def _validate_source(
             observer.observe(source.name, batch, findings)
         if hasattr(reader, "relocate"):  # an adapter: findings in the vendor's own columns
             reader.relocate(findings, batch)
-        records = len(batch.ordinals) + len(set(batch.unreadable).difference(batch.ordinals))
+        records = len(batch.ordinals)
+        if batch.unreadable:  # (unreadable records have no place among the ordinals)
+            records += len(set(batch.unreadable).difference(batch.ordinals))
         seen_any = seen_any or records > 0
         stats.stats.records += records
         stats.stats.rejected += len(rejected)
