@@ -117,7 +117,7 @@ def compile_schema_file(session: Session, path: Path, options: ValidationOptions
         content = json.loads(text)
     except ValueError as exc:
         raise SchemaError(f"schema {path} is not valid JSON: {exc}") from None
-    resources = _sibling_resources(path)
+    resources = _sibling_resources(path, content)
     document = SchemaDocument(content=content, path=path, resources=resources)
     engine = _engine_for(session, content, path)
     target = Target(name=str(path))
@@ -151,14 +151,44 @@ def _compile_xml_file(session: Session, path: Path, context: CompileContext) -> 
     return engine.compile(SchemaDocument(content=content, path=path), context)
 
 
-def _sibling_resources(path: Path) -> dict[str, Any]:
+#: a file beside the schema this big is taken for data, not for a schema a ``$ref`` may name
+MAX_SIBLING_BYTES = 64 * 1024 * 1024
+
+
+def _sibling_resources(path: Path, content: Any) -> dict[str, Any]:
+    """Every ``*.json`` beside the schema file (up to :data:`MAX_SIBLING_BYTES`), parsed,
+    under its file URI, when the schema refers outside itself at all; else none.
+
+    A feed often sits beside its schema: a schema with only local references (``#…``) never
+    reads it, and one with outside references never parses a data-sized file."""
+    if not _refers_outside(content):
+        return {}
     out: dict[str, Any] = {}
     for sibling in sorted(path.resolve().parent.glob("*.json")):
         try:
+            if sibling.stat().st_size > MAX_SIBLING_BYTES:
+                continue
             out[sibling.as_uri()] = json.loads(sibling.read_text(encoding="utf-8-sig"))
         except (OSError, ValueError):
             continue  # not JSON: it cannot be a $ref target anyway
     return out
+
+
+def _refers_outside(content: Any) -> bool:
+    """Whether a ``$ref``/``$dynamicRef`` anywhere in ``content`` names something other than a
+    place in the same document (its value does not start with ``#``)."""
+    stack = [content]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for keyword in ("$ref", "$dynamicRef"):
+                value = node.get(keyword)
+                if isinstance(value, str) and not value.startswith("#"):
+                    return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def compile_standard(session: Session, standard: Standard, options: ValidationOptions) -> Target:
