@@ -157,3 +157,32 @@ def test_runs_spill_merged_slice_by_slice(seed: int, slice_keys: int, block: int
             stored.update(zip(hashes.tolist(), owners.tolist(), strict=True))
         spread = {(key * 0x9E3779B97F4A7C15) % 2**64: owner for key, owner in seen.items()}
         assert stored == spread
+
+
+@settings(deadline=None, max_examples=25)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    probes=st.sampled_from([3, 40, 3000]),
+    repeat_share=st.sampled_from([0.0, 0.01, 0.5]),
+)
+def test_spilled_runs_big_enough_for_both_lookups(
+    seed: int, probes: int, repeat_share: float
+) -> None:
+    """Spilled runs of tens of thousands of keys, asked about a few keys (a read per block)
+    and about thousands (a scan of the run in chunks): the same answers as the model."""
+    rng = np.random.default_rng(seed)
+    index = KeyIndex(spill_keys=20_000)
+    seen_keys: list[int] = []
+    batches: list[list[int]] = []
+    for size in (25_000, 25_000, probes, probes):
+        fresh = rng.integers(0, 2**64 - 1, size=size, dtype=np.uint64).tolist()
+        if seen_keys and repeat_share:
+            count = max(1, int(size * repeat_share))
+            picks = rng.integers(0, len(seen_keys), size=count)
+            spots = rng.integers(0, size, size=count).tolist()
+            for at, pick in zip(spots, picks.tolist(), strict=True):
+                fresh[at] = seen_keys[pick]
+        seen_keys.extend(fresh)
+        batches.append(fresh)
+    _check(index, batches, 0, [0])
+    assert index._spilled  # the lookups above went to runs on disk

@@ -24,11 +24,13 @@ at a time:
   anonymous temporary file, keeping in memory only a Bloom filter (10 bits per key, 7
   probes: ~1% false positives) and one fence hash per block of 512 keys (~1.3 bytes per key
   in all); the in-memory filter starts empty again. A batch's keys are tested against each
-  spilled run's filter; only the candidates (the real duplicates and ~1% of the others) cost
-  a read of their 4 KiB block. Trade-off: 12 bytes per spilled key on disk, a few hundred
-  block reads per batch and spilled run, and one filter test per spilled run and key (the
-  cost grows with the number of spilled runs, ~n / ``spill_keys``), for memory that no
-  longer grows by 12 bytes per key (ten million keys: ~13 MB instead of 120 MB).
+  spilled run's filter, probe by probe (only the keys every earlier probe let through: about
+  two passes for seven probes); only the candidates (the real duplicates and ~1% of the
+  others) are looked up on disk: a read of their 4 KiB block when they are few, else a scan
+  of the run in 256 KiB chunks (a batch's candidates fall in most blocks of a run of a
+  million keys). Trade-off: 12 bytes per spilled key on disk, one filter test per spilled run
+  and key (the cost grows with the number of spilled runs, ~n / ``spill_keys``), for memory
+  that no longer grows by 12 bytes per key (ten million keys: ~13 MB instead of 120 MB).
 
 Keys are compared by hash only: two different keys with the same 64-bit hash would be
 reported as a false duplicate. With a well-mixed 64-bit hash the chance of any such collision
@@ -73,6 +75,15 @@ _BLOCK = 512  # keys per block of a spilled run (4 KiB of hashes)
 _SLICE = 1 << 16  # keys merged and written at a time when runs spill
 _BITS_PER_KEY = 10
 _PROBES = 7
+
+
+def _position(hashes: np.ndarray, second: np.ndarray, probe: int, size: int) -> np.ndarray:
+    """Bit positions in ``[0, size)`` of one probe of a spilled run's Bloom filter: the top
+    32 bits of the probe's hash scaled to the size (a multiply and a shift where ``%`` would
+    divide; sizes stay below 2³² bits)."""
+    thirty_two = _U64(32)
+    with np.errstate(over="ignore"):
+        return (((hashes + _U64(probe) * second) >> thirty_two) * _U64(size)) >> thirty_two
 
 
 class _SpilledRun:
@@ -136,11 +147,9 @@ class _SpilledRun:
         return int(self.bits.nbytes + self.fences.nbytes)
 
     def _probes(self, hashes: np.ndarray) -> Iterator[np.ndarray]:
-        size = _U64(self.size)
         second = _splitmix(hashes) | _U64(1)
         for i in range(_PROBES):
-            with np.errstate(over="ignore"):
-                yield (hashes + _U64(i) * second) % size
+            yield _position(hashes, second, i, self.size)
 
     def _read(self, start: int, count: int, offset: int, dtype: Any) -> np.ndarray:
         itemsize = np.dtype(dtype).itemsize
@@ -149,22 +158,55 @@ class _SpilledRun:
 
     def lookup(self, needles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For sorted ``needles``: the positions found here and their first ordinals."""
-        maybe = np.ones(len(needles), dtype=bool)
-        for position in self._probes(needles):
-            maybe &= ((self.bits[position >> _U64(3)] >> (position & _U64(7))) & 1).astype(bool)
-        candidates = np.flatnonzero(maybe)
-        found: list[int] = []
-        owners: list[int] = []
+        # probe by probe, only the keys every earlier probe let through: about half of the
+        # keys not here fail each probe, so the seven cost about two passes over the batch
+        candidates = np.arange(len(needles))
+        keys, bits = needles, self.bits
+        second = _splitmix(keys) | _U64(1)
+        for i in range(_PROBES):
+            position = _position(keys, second, i, self.size)
+            through = ((bits[position >> _U64(3)] >> (position & _U64(7))) & _U64(1)).astype(bool)
+            candidates, keys, second = candidates[through], keys[through], second[through]
+            if not len(candidates):
+                break
         if not len(candidates):
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64)
         blocks = np.searchsorted(self.fences, needles[candidates], side="right") - 1
+        keep = blocks >= 0  # (below the first key: not here)
+        candidates, blocks = candidates[keep], blocks[keep]
+        if not len(candidates):
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64)
         starts = np.flatnonzero(np.r_[True, blocks[1:] != blocks[:-1]])
+        if len(starts) * _DENSE > len(self.fences):
+            positions, where = self._scan(needles, candidates, blocks)
+        else:
+            positions, where = self._probe_blocks(needles, candidates, blocks, starts)
+        if not len(positions):
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64)
+        return positions, self._owners(where)
+
+    def _owners(self, where: np.ndarray) -> np.ndarray:
+        """The first ordinals at ascending positions ``where`` (one read per block of them)."""
+        owners = np.empty(len(where), dtype=np.int64)
+        blocks = where // _BLOCK
+        starts = np.flatnonzero(np.r_[True, blocks[1:] != blocks[:-1]])
+        ends = np.r_[starts[1:], len(where)]
+        for begin, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            first = int(blocks[begin]) * _BLOCK
+            count = min(_BLOCK, self.count - first)
+            ordinals = self._read(first, count, self.count * 8, self.dtype)
+            owners[begin:end] = ordinals[where[begin:end] - first]
+        return owners
+
+    def _probe_blocks(
+        self, needles: np.ndarray, candidates: np.ndarray, blocks: np.ndarray, starts: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Few candidates: read the block of each (one 4 KiB read per block)."""
+        found: list[np.ndarray] = []
+        where_all: list[np.ndarray] = []
         ends = np.r_[starts[1:], len(blocks)]
         for begin, end in zip(starts.tolist(), ends.tolist(), strict=True):
-            block = int(blocks[begin])
-            if block < 0:
-                continue
-            first = block * _BLOCK
+            first = int(blocks[begin]) * _BLOCK
             count = min(_BLOCK, self.count - first)
             run = self._read(first, count, 0, _U64)
             wanted = candidates[begin:end]
@@ -172,10 +214,46 @@ class _SpilledRun:
             where[where == count] = 0
             hit = run[where] == needles[wanted]
             if hit.any():
-                ordinals = self._read(first, count, self.count * 8, self.dtype)
-                found.extend(wanted[hit].tolist())
-                owners.extend(ordinals[where[hit]].tolist())
-        return np.asarray(found, dtype=np.intp), np.asarray(owners, dtype=np.int64)
+                found.append(wanted[hit])
+                where_all.append(where[hit] + first)
+        return _joined(found), _joined(where_all)
+
+    def _scan(
+        self, needles: np.ndarray, candidates: np.ndarray, blocks: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Many candidates (spread over most blocks): read the run's keys in order, a chunk
+        of ``_SCAN_BLOCKS`` blocks at a time, instead of a read per block."""
+        found: list[np.ndarray] = []
+        where_all: list[np.ndarray] = []
+        chunk_keys = _SCAN_BLOCKS * _BLOCK
+        bounds = np.searchsorted(
+            blocks, np.arange(0, len(self.fences) + _SCAN_BLOCKS, _SCAN_BLOCKS)
+        )
+        for chunk in range(len(bounds) - 1):
+            begin, end = int(bounds[chunk]), int(bounds[chunk + 1])
+            if begin == end:
+                continue
+            first = chunk * chunk_keys
+            count = min(chunk_keys, self.count - first)
+            run = self._read(first, count, 0, _U64)
+            wanted = candidates[begin:end]
+            where = np.searchsorted(run, needles[wanted])
+            where[where == count] = 0
+            hit = run[where] == needles[wanted]
+            if hit.any():
+                found.append(wanted[hit])
+                where_all.append(where[hit] + first)
+        return _joined(found), _joined(where_all)
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+#: a lookup with candidates in more than one block in ``_DENSE`` reads the run in chunks
+_DENSE = 16
+#: blocks read at a time by such a scan (256 KiB of keys)
+_SCAN_BLOCKS = 64
 
 
 _FILTER_BITS_PER_KEY = 32  # the in-memory filter: bits per key (two bits each: ~0.5% pass)
