@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import compress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -38,6 +39,7 @@ from govstd.report import Report, SourceStats
 
 if TYPE_CHECKING:
     from govstd.adapters.model import Adapter
+    from govstd.catalogue import Catalogue
     from govstd.session import Session
     from govstd.standard import Standard
     from govstd.versions.migrate import MigrationChain
@@ -122,6 +124,25 @@ class TransformResult:
         out = self.report.to_dict(**kwargs)
         out["transform"] = self.summary()
         return out
+
+    def to_json(self, *, catalogue: Catalogue | None = None, lang: str = "en") -> str:
+        """``json.dumps(self.to_dict(catalogue=…, lang=…), ensure_ascii=False, indent=2)``,
+        the same text, with the findings rendered by the JSON reporter (orjson where it
+        provably writes the same bytes: see :mod:`govstd.reporters.json`)."""
+        import io
+        import json
+
+        from govstd.reporters.json import JsonReporter
+
+        out = io.StringIO()
+        JsonReporter().write(self.report, out, catalogue=catalogue, lang=lang)  # type: ignore[arg-type]
+        text = out.getvalue()
+        if not text.endswith("\n}\n"):  # pragma: no cover - the reporter's own layout
+            return json.dumps(
+                self.to_dict(catalogue=catalogue, lang=lang), ensure_ascii=False, indent=2
+            )
+        summary = json.dumps(self.summary(), ensure_ascii=False, indent=2)
+        return f'{text[:-3]},\n  "transform": {summary.replace(chr(10), chr(10) + "  ")}\n}}'
 
 
 # -- atomic files ---------------------------------------------------------------------------
@@ -446,19 +467,89 @@ def run_transform(
 
     rejects_file = _RejectsFile(rejects_path, required=rejects is not None)
     with atomic_output(out_path) as out_stream, rejects_file as reject_sink:
-        sink = writer.open(out_stream, fields, write_options)
-        checkers = [plan.open(parsed.name) for plan in plans]
-        for batch in reader.read(parsed, read_options, session.catalogue):
-            run.batch(batch, checkers, sink, target, reject_sink)
-        tail = sorted((f for c in checkers for f in c.finish()), key=Finding.sort_key)
-        for finding in tail:
-            run.add(finding)
+        sink = _Output(writer.open(out_stream, fields, write_options))
+        try:
+            checkers = [plan.open(parsed.name) for plan in plans]
+            for batch in reader.read(parsed, read_options, session.catalogue):
+                run.batch(batch, checkers, sink, target, reject_sink)
+            tail = sorted((f for c in checkers for f in c.finish()), key=Finding.sort_key)
+            for finding in tail:
+                run.add(finding)
+        except BaseException:
+            sink.abandon()
+            raise
         sink.close()
     if rejects is None and not rejects_file.count:
         result.rejects = None
     report.findings = run.kept
     report.truncated = run.truncated
     return result
+
+
+class _Output:
+    """The output sink, whose polars frames (see ``write_frame`` of the JSON Lines writer)
+    are written by one background thread while the next batch is read and checked: polars
+    builds and writes the lines without the GIL. Writes stay in batch order: each waits for
+    the one before, and a frame the sink refuses is written as records, in its place."""
+
+    def __init__(self, sink: Any) -> None:
+        self.sink = sink
+        self._write_frame = getattr(sink, "write_frame", None)
+        self._pool: Any = None
+        #: the frame being written, and the records to write instead if it is refused
+        self._pending: tuple[Any, Any] | None = None
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        """Write one record (after the frame being written)."""
+        self.drain()
+        self.sink.write(record)
+
+    def write_many(self, records: Sequence[Mapping[str, Any]]) -> None:
+        """Write records (after the frame being written)."""
+        self.drain()
+        write_records(self.sink, records)
+
+    def write_batch(self, frame: Any, rejected: list[int], records: Callable[[], Any]) -> None:
+        """Write a batch's records: those of ``frame`` (or None) but the rows at the
+        (ascending) positions ``rejected``; ``records()`` gives the same records."""
+        self.drain()
+        write_frame = self._write_frame
+        if frame is None or write_frame is None:
+            write_records(self.sink, records())
+            return
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="govstd-output")
+        job = self._pool.submit(lambda: write_frame(_without_rows(frame, rejected)))
+        self._pending = (job, records)
+
+    def drain(self) -> None:
+        """Wait for the frame being written (its records written instead if refused)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            future, records = pending
+            if not future.result():
+                write_records(self.sink, records())
+
+    def abandon(self) -> None:
+        """After an error: wait for the write in flight (the output is discarded), end the
+        thread."""
+        self._pending = None
+        self._stop()
+
+    def close(self) -> None:
+        """Finish the last write, end the thread and close the sink."""
+        try:
+            self.drain()
+        finally:
+            self._stop()
+        self.sink.close()
+
+    def _stop(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
 
 class _RejectsFile:
@@ -583,12 +674,11 @@ class _Run:
                     rejected.add(ordinal)
         # the records as a polars frame (see AdaptedBatch.frame), when the sink can write it
         frame = getattr(batch, "frame", None) if target is None else None
-        write_frame = getattr(sink, "write_frame", None) if frame is not None else None
-        if write_frame is not None and frame.height != len(records):
-            write_frame = None
+        if frame is not None and frame.height != len(records):
+            frame = None
         bad: list[int] = []
         if rejected:
-            bad = [i for i, ordinal in enumerate(ordinals) if ordinal in rejected]
+            bad = list(compress(range(len(ordinals)), map(rejected.__contains__, ordinals)))
             if bad:
                 stats.rejected += len(bad)
                 for index in bad:
@@ -597,15 +687,17 @@ class _Run:
                     source = raw(index) if raw else records[index]
                     self._reject(rejects, ordinal, lines[index], source, own)
         written = len(records) - len(bad)  # ``bad``: every position of a rejected ordinal
-        if write_frame is None or not write_frame(_without_rows(frame, bad)):
-            out = records
-            if bad:
-                out = [r for r, o in zip(records, ordinals, strict=True) if o not in rejected]
-            write_records(sink, out)
+
+        def kept() -> Any:
+            if not bad:
+                return records
+            return [r for r, o in zip(records, ordinals, strict=True) if o not in rejected]
+
+        sink.write_batch(frame, bad, kept)
         result.written += written
         fixes = result.fixes
         fixed.difference_update(rejected)
-        mended = [o for o in ordinals if o in fixed] if fixed else []
+        mended = list(filter(fixed.__contains__, ordinals)) if fixed else []
         for ordinal in mended:
             for finding in by_record[ordinal]:
                 if finding.code.startswith(FIX_PREFIX):

@@ -86,7 +86,33 @@ def columnar_batches(
     dialect = _simple_dialect(source, options, encoding)
     if dialect is None:
         return None
-    return _Read(reader, source, options, catalogue, encoding, dialect).batches()
+    return _ahead(_Read(reader, source, options, catalogue, encoding, dialect).batches())
+
+
+#: the end of an iterator read ahead
+_END: Any = object()
+
+
+def _ahead(batches: Iterator[TableBatch]) -> Iterator[TableBatch]:
+    """The batches of ``batches``, in order, each read by one background thread while the
+    one before is adapted and checked (polars parses without the GIL). One batch is read
+    ahead at most; the reading stops, and ``batches`` is closed, when the consumer stops."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="govstd-read")
+    try:
+        future = pool.submit(next, batches, _END)
+        while True:
+            batch = future.result()
+            if batch is _END:
+                return
+            future = pool.submit(next, batches, _END)
+            yield batch
+    finally:
+        pool.shutdown(wait=True)
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
 
 
 def _simple_dialect(source: Source, options: ReadOptions, encoding: str) -> CsvDialect | None:
@@ -151,14 +177,19 @@ class _Read:
 
         if b'"' in block or b"\x00" in block:
             return None
-        if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):
-            return None
         try:
             data = block.decode(self.encoding).encode("utf-8")
         except UnicodeError:
             return None
-        lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-        delimiters = np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == ord(self.delimiter))
+        # (CR and LF are the same single bytes in the block and in its UTF-8)
+        octets = np.frombuffer(data, dtype=np.uint8)
+        returns = np.flatnonzero(octets == 13)
+        if len(returns) and (
+            int(returns[-1]) + 1 >= len(octets) or not (octets[returns + 1] == 10).all()
+        ):
+            return None  # a CR that is not part of CRLF
+        lines = int(np.count_nonzero(octets == 10)) + (0 if data.endswith(b"\n") else 1)
+        delimiters = np.count_nonzero(octets == ord(self.delimiter))
         if int(delimiters) != (width - 1) * lines:
             return None
         try:

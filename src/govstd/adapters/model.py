@@ -21,6 +21,7 @@ why it cannot without losing something.
 from __future__ import annotations
 
 import codecs
+import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat
@@ -28,7 +29,7 @@ from operator import is_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from govstd.adapters.values import ColumnMemo, Reading, ValueRule, read_frame
+from govstd.adapters.values import ColumnMemo, FrameReader, Reading, ValueRule
 from govstd.exceptions import SetupError
 from govstd.findings import Finding, Location
 from govstd.formats.base import DocumentBatch, ReadOptions, Source, TableBatch
@@ -43,6 +44,7 @@ __all__ = [
     "Adapter",
     "AdapterReader",
     "Column",
+    "FrameRecords",
     "standard_fields",
     "without_shadowed",
 ]
@@ -330,6 +332,66 @@ class FrameRows(Sequence[list[str]]):
         return ["" if cell is None else cell for cell in self.frame.row(index)]
 
 
+class FrameRecords(Sequence[dict[str, Any]]):
+    """The records held by a polars frame of texts (:attr:`AdaptedBatch.frame`: a record is
+    a row without its nulls, fields in column order), each built when first asked for and
+    then kept (the same dict every time); iterating, or changing one, builds them all."""
+
+    def __init__(
+        self, frame: Any, build: Callable[[list[list[Any]]], list[dict[str, Any]]]
+    ) -> None:
+        self.frame = frame
+        self._build = build
+        self._all: list[dict[str, Any]] | None = None
+        self._some: dict[int, dict[str, Any]] = {}
+
+    def __len__(self) -> int:
+        return int(self.frame.height)
+
+    def __getitem__(self, index: Any) -> Any:
+        if self._all is not None:
+            return self._all[index]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        position = operator.index(index)
+        height = len(self)
+        if position < 0:
+            position += height
+        if not 0 <= position < height:
+            raise IndexError("record index out of range")
+        record = self._some.get(position)
+        if record is None:
+            cells = self.frame.row(position)
+            names = self.frame.columns
+            record = {n: v for n, v in zip(names, cells, strict=True) if v is not None}
+            self._some[position] = record
+        return record
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.materialise())
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self.materialise()[index] = value
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FrameRecords | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def materialise(self) -> list[dict[str, Any]]:
+        """Every record, as a list (built once; the records already asked for are kept)."""
+        if self._all is None:
+            frame = self.frame
+            records = self._build([frame.get_column(n).to_list() for n in frame.columns])
+            for position, record in self._some.items():
+                records[position] = record
+            self._all = records
+            self._some = {}
+        return self._all
+
+
 class _Adapting:
     """The state of one adapted read: the header binding, made on the first batch."""
 
@@ -344,6 +406,8 @@ class _Adapting:
         self._memos: list[ColumnMemo | None] = []
         self._builders: dict[tuple[str, ...], Callable[[list[list[Any]]], list[dict[str, Any]]]]
         self._builders = {}
+        #: the columnar readers of the bound columns, by the frame's column names
+        self._readers: dict[tuple[str, ...], FrameReader] = {}
 
     def finding(self, code: str, **kwargs: Any) -> Finding:
         return self.catalogue.finding(code, source=self.source, **kwargs)
@@ -522,39 +586,74 @@ class _Adapting:
         irregulars = [irregular for _, irregular in read]
         names = tuple(name for name, _, _, _ in bound)
         if len(set(names)) == len(names):
-            build = self._builders.get(names)
-            if build is None:
-                build = self._builders[names] = _record_builder(names)
-            records = build(columns)
-            # an absent value (None) leaves its field out (the others keep their order)
-            everyone = range(len(records))
-            for values, name in zip(columns, names, strict=True):
-                for i in compress(everyone, map(is_, values, repeat(None))):
-                    del records[i][name]
+            records = self._builder(names)(columns)
         else:  # two columns for one field (not from a mapping file): the last present wins
             records = [
                 {name: value for name, value in zip(names, cells, strict=True) if value is not None}
                 for cells in zip(*columns, strict=True)
             ]
-        # the cells with fixes or a problem, in row, then column order
+        self._irregular(irregulars, bound, row, ordinals, lines, add)
+        return records
+
+    def _builder(self, names: tuple[str, ...]) -> Callable[[list[list[Any]]], list[dict[str, Any]]]:
+        """The records of columns of values for the (distinct) field ``names``, an absent
+        value (None) leaving its field out (the others keep their order)."""
+        known = self._builders.get(names)
+        if known is not None:
+            return known
+        full = _record_builder(names)
+
+        def build(columns: list[list[Any]]) -> list[dict[str, Any]]:
+            records = full(columns)
+            everyone = range(len(records))
+            for values, name in zip(columns, names, strict=True):
+                for i in compress(everyone, map(is_, values, repeat(None))):
+                    del records[i][name]
+            return records
+
+        self._builders[names] = build
+        return build
+
+    def _irregular(
+        self,
+        irregulars: list[dict[int, Reading]],
+        bound: list[tuple[str, int, ValueRule, str]],
+        row: Callable[[int], Sequence[str]],
+        ordinals: Sequence[int],
+        lines: Sequence[int | None],
+        add: Any,
+    ) -> None:
+        """The findings of the cells with fixes or a problem (per bound column, the
+        readings by row position), in row, then column order."""
+        empty: Sequence[str] = ()
         for i in sorted({i for irregular in irregulars for i in irregular}):
-            cells = row(i)
+            cells = None  # the vendor cells: only a problem's finding quotes them
             for (name, index, _, label), irregular in zip(bound, irregulars, strict=True):
                 reading = irregular.get(i)
                 if reading is not None:
                     _, fixes, problem = reading
+                    if problem is not None and cells is None:
+                        cells = row(i)
                     self._emit(
-                        name, index, label, cells, fixes, problem, ordinals[i], lines[i], add
+                        name,
+                        index,
+                        label,
+                        empty if cells is None else cells,
+                        fixes,
+                        problem,
+                        ordinals[i],
+                        lines[i],
+                        add,
                     )
-        return records
 
     def columnar(self, batch: TableBatch) -> AdaptedBatch:
         """:meth:`table` for a batch whose cells polars holds (``batch.frame``: one String
         column per header column, ``c0`` …, null for an empty cell; every row has the
         header's width): the bound columns are read by
-        :func:`~govstd.adapters.values.read_frame` (vectorised tests, then the other cells
+        :class:`~govstd.adapters.values.FrameReader` (vectorised tests, then the other cells
         one by one). The same records and findings as :meth:`table`, and the records as a
-        polars frame too (:attr:`AdaptedBatch.frame`); the vendor rows are only built for
+        polars frame too (:attr:`AdaptedBatch.frame`); then the records themselves are
+        :class:`FrameRecords`, each built when asked for. The vendor rows are only built for
         the records that need them (findings, rejects)."""
         frame = batch.frame  # type: ignore[attr-defined]
         findings = list(batch.findings)
@@ -565,28 +664,42 @@ class _Adapting:
             return self.table(batch)  # rows from the frame, read row by row
         rows = FrameRows(frame)
         labels = frame.columns
-        columns = read_frame(
-            frame,
-            [
-                (rule, labels[index], memo)
-                for (_, index, rule, _), memo in zip(bound, self._memos, strict=True)
-            ],
-        )
-        read = [(values, irregular) for values, irregular, _ in columns]
+        used = tuple(labels[index] for _, index, _, _ in bound)
+        reader = self._readers.get(used)
+        if reader is None:
+            reader = self._readers[used] = FrameReader(
+                [(rule, label) for (_, _, rule, _), label in zip(bound, used, strict=True)]
+            )
+        columns = reader.read(frame, self._memos, lists=False)
         series = [canonical for _, _, canonical in columns]
-        records = self._assemble(
-            read, bound, rows.__getitem__, batch.ordinals, batch.lines, findings.append
-        )
         names = [name for name, _, _, _ in bound]
         canonical_frame = None
+        records: Sequence[dict[str, Any]]
         if len(set(names)) == len(names) and all(s is not None for s in series):
             import polars as pl
 
             canonical_frame = pl.DataFrame(
                 [s.alias(name) for s, name in zip(series, names, strict=True)]
             )
+            records = FrameRecords(canonical_frame, self._builder(tuple(names)))
+            self._irregular(
+                [irregular for _, irregular, _ in columns],
+                bound,
+                rows.__getitem__,
+                batch.ordinals,
+                batch.lines,
+                findings.append,
+            )
+        else:
+            read = [
+                (values if values is not None else canonical.to_list(), irregular)
+                for values, irregular, canonical in columns
+            ]
+            records = self._assemble(
+                read, bound, rows.__getitem__, batch.ordinals, batch.lines, findings.append
+            )
         return AdaptedBatch(
-            records=records,
+            records=records,  # type: ignore[arg-type]
             ordinals=batch.ordinals,
             lines=list(batch.lines),
             findings=findings,

@@ -37,6 +37,7 @@ __all__ = [
     "DateRule",
     "DecimalRule",
     "DigitsRule",
+    "FrameReader",
     "IdentityNumberRule",
     "PhoneRule",
     "Problem",
@@ -249,6 +250,14 @@ class ValueRule:
         rule reads as the built-in does (:func:`_reads_as`)."""
         return None
 
+    def _clean_values(self, texts: Any) -> Any:
+        """A polars expression over ``texts`` (as for :meth:`_clean_test`) giving, for the
+        cells that, unless they are null markers, this type certainly reads with no fix and
+        no problem, their value as text, and null for every other cell; or None (then
+        :meth:`_clean_test` is asked). For types whose clean value is not the text itself;
+        built-in types only, and only when the rule reads as the built-in does."""
+        return None
+
     # -- writing -------------------------------------------------------------------------
 
     def write(self, value: Any) -> WriteResult:
@@ -277,64 +286,152 @@ class ValueRule:
 
 
 def read_frame(
-    frame: Any, columns: Sequence[tuple[ValueRule, str, ColumnMemo | None]]
-) -> list[tuple[list[Any], dict[int, Reading], Any]]:
+    frame: Any,
+    columns: Sequence[tuple[ValueRule, str, ColumnMemo | None]],
+    *,
+    lists: bool = True,
+) -> list[tuple[list[Any] | None, dict[int, Reading], Any]]:
     """:meth:`ValueRule.read_column` for columns of a polars frame of texts (a null is an
     empty cell), one ``(rule, column name, memo)`` each: per column, the values, the
     irregular readings by position, and the values as a String Series (null: absent), or
-    None when some value is not text.
+    None when some value is not text. With ``lists`` false the values may be None instead
+    of a list when the Series holds them. See :class:`FrameReader`, which builds its
+    polars expressions once for many frames."""
+    reader = FrameReader([(rule, name) for rule, name, _ in columns])
+    return reader.read(frame, [memo for _, _, memo in columns], lists=lists)
+
+
+class FrameReader:
+    """:func:`read_frame` for one set of ``(rule, column name)``, its polars expressions
+    built once (an adapter reads every batch of a feed with the same columns).
 
     The vectorised tests of every column (:meth:`ValueRule._clean_test`: the cells a type
-    certainly reads as themselves) and of null markers run in one polars pass; only the
+    certainly reads as themselves; :meth:`ValueRule._clean_values`: the cells it certainly
+    reads cleanly, and their values) and of null markers run in one polars pass; only the
     other cells are read one by one, in order, through the column's memo. A column whose
-    type has no such test is read as a list by :meth:`ValueRule.read_column`.
+    type has neither is read through its memo one distinct text at a time when its texts
+    repeat (:func:`_read_repeated`), else as a list by :meth:`ValueRule.read_column`.
     """
+
+    def __init__(self, columns: Sequence[tuple[ValueRule, str]]) -> None:
+        import polars as pl
+
+        self.columns = list(columns)
+        flags = []
+        self.tested: list[bool] = []
+        #: the columns whose clean values are not their texts
+        self.valued: set[int] = set()
+        for k, (rule, name) in enumerate(self.columns):
+            texts = pl.col(name).fill_null("")
+            known = rule._clean_values(texts)
+            test = rule._clean_test(texts) if known is None else None
+            self.tested.append(known is not None or test is not None)
+            if known is None and test is None:
+                continue
+            absent = texts.is_in(list(rule.nulls))
+            flags.append(absent.alias(f"a{k}"))
+            if known is not None:
+                flags.append(known.alias(f"v{k}"))
+                self.valued.add(k)
+            else:
+                flags.append((~(test | absent)).alias(f"s{k}"))
+        self.flags = flags
+        #: slow: neither absent nor clean (no value)
+        self.slow = [
+            (pl.col(f"v{k}").is_null() & ~pl.col(f"a{k}")).alias(f"s{k}")
+            for k in sorted(self.valued)
+        ]
+
+    def read(
+        self, frame: Any, memos: Sequence[ColumnMemo | None], *, lists: bool = True
+    ) -> list[tuple[list[Any] | None, dict[int, Reading], Any]]:
+        """Read ``frame`` (see :func:`read_frame`), one memo (or None) per column."""
+        import numpy as np
+        import polars as pl
+
+        screened = frame.select(self.flags) if self.flags else None
+        if self.slow:
+            assert screened is not None
+            screened = screened.with_columns(self.slow)
+        valued = self.valued
+        out: list[tuple[list[Any] | None, dict[int, Reading], Any]] = []
+        for k, ((rule, name), memo) in enumerate(zip(self.columns, memos, strict=True)):
+            if not self.tested[k]:
+                found = _read_repeated(rule, frame[name], memo, lists) if memo is not None else None
+                if found is None:
+                    values, irregular = rule.read_column(frame[name].fill_null("").to_list(), memo)
+                    try:
+                        series = pl.Series(name, values, dtype=pl.String, strict=True)
+                    except (TypeError, ValueError, pl.exceptions.PolarsError):
+                        series = None
+                    found = (values, irregular, series)
+                out.append(found)
+                continue
+            assert screened is not None
+            # a clean cell's value is its text (or the one the type gave); an absent one's
+            # None; a slow one's its reading
+            absent = np.flatnonzero(screened[f"a{k}"].to_numpy()).tolist()
+            slow = np.flatnonzero(screened[f"s{k}"].to_numpy()).tolist()
+            series = screened[f"v{k}"] if k in valued else frame[name]
+            irregular = {}
+            patched: list[Any] = []
+            if slow:
+                cells = frame[name].gather(slow).to_list()  # (never null: an empty cell is absent)
+                read = rule.read
+                remembered = memo.read if memo is not None else None
+                for i, cell in zip(slow, cells, strict=True):
+                    reading = read(cell) if remembered is None else remembered(cell, read)
+                    patched.append(reading[0])
+                    if reading[1] is not None or reading[2] is not None:
+                        irregular[i] = reading
+            listed: list[Any] | None = None
+            if all(type(value) is str or value is None for value in patched):
+                if absent or slow:
+                    series = series.scatter(absent + slow, [None] * len(absent) + patched)
+                if lists:
+                    listed = series.to_list()
+            else:
+                listed = series.to_list()
+                for i in absent:
+                    listed[i] = None
+                for i, value in zip(slow, patched, strict=True):
+                    listed[i] = value
+                series = None
+            out.append((listed, irregular, series.alias(name) if series is not None else None))
+        return out
+
+
+def _read_repeated(
+    rule: ValueRule, column: Any, memo: ColumnMemo, lists: bool
+) -> tuple[list[Any] | None, dict[int, Reading], Any] | None:
+    """One column of a frame read one distinct text at a time (through ``memo``), when its
+    texts repeat (codes, dates …): as :func:`read_frame` gives it, or None (texts that
+    hardly repeat, or a value that is not text: read the column as a list)."""
     import numpy as np
     import polars as pl
 
-    expressions = []
-    tested: list[bool] = []
-    for k, (rule, name, _) in enumerate(columns):
-        texts = pl.col(name).fill_null("")
-        test = rule._clean_test(texts)
-        tested.append(test is not None)
-        if test is None:
-            continue
-        absent = texts.is_in(list(rule.nulls))
-        expressions.append(pl.when(absent).then(None).otherwise(texts).alias(f"v{k}"))
-        expressions.append((~(test | absent)).alias(f"s{k}"))
-    screened = frame.select(expressions) if expressions else None
-    out: list[tuple[list[Any], dict[int, Reading], Any]] = []
-    for k, (rule, name, memo) in enumerate(columns):
-        if not tested[k]:
-            values, irregular = rule.read_column(frame[name].fill_null("").to_list(), memo)
-            try:
-                series = pl.Series(name, values, dtype=pl.String, strict=True)
-            except (TypeError, ValueError, pl.exceptions.PolarsError):
-                series = None
-            out.append((values, irregular, series))
-            continue
-        assert screened is not None
-        series = screened[f"v{k}"]
-        values = series.to_list()  # the text itself, or None (absent), for every cell
-        irregular = {}
-        slow = np.flatnonzero(screened[f"s{k}"].to_numpy()).tolist()
-        if slow:
-            read = rule.read
-            remembered = memo.read if memo is not None else None
-            for i in slow:
-                cell = values[i]
-                reading = read(cell) if remembered is None else remembered(cell, read)
-                values[i] = reading[0]
-                if reading[1] is not None or reading[2] is not None:
-                    irregular[i] = reading
-            patched = [values[i] for i in slow]
-            if all(type(value) is str or value is None for value in patched):
-                series = series.scatter(slow, patched)
-            else:
-                series = None
-        out.append((values, irregular, series.alias(name) if series is not None else None))
-    return out
+    texts = column.fill_null("")
+    distinct = texts.unique()
+    if len(distinct) * 4 > len(texts):
+        return None
+    keys = distinct.to_list()
+    read = rule.read
+    readings = [memo.read(text, read) for text in keys]
+    values = [reading[0] for reading in readings]
+    if not all(type(value) is str or value is None for value in values):
+        return None
+    series = texts.replace_strict(keys, values, default=None, return_dtype=pl.String)
+    odd = {
+        text: reading
+        for text, reading in zip(keys, readings, strict=True)
+        if reading[1] is not None or reading[2] is not None
+    }
+    irregular: dict[int, Reading] = {}
+    if odd:
+        positions = np.flatnonzero(texts.is_in(list(odd)).to_numpy()).tolist()
+        for i, text in zip(positions, texts.gather(positions).to_list(), strict=True):
+            irregular[i] = odd[text]
+    return (series.to_list() if lists else None, irregular, series.alias(column.name))
 
 
 class TextRule(ValueRule):
@@ -462,6 +559,15 @@ class DigitsRule(ValueRule):
 _DATE_TOKENS = re.compile(r"YYYY|MM|M|DD|D")
 _DATE_GROUPS = {"YYYY": r"(?P<y>[0-9]{4})", "MM": r"(?P<m>[0-9]{2})", "M": r"(?P<m>[0-9]{1,2})"}
 _DATE_GROUPS |= {"DD": r"(?P<d>[0-9]{2})", "D": r"(?P<d>[0-9]{1,2})"}
+#: each token as the polars regex of the digits a clean cell holds: Python's ``date``
+#: takes years 1 to 9999
+_DATE_SHAPES = {
+    "YYYY": "(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])",
+    "MM": "[0-9]{2}",
+    "M": "[0-9]{1,2}",
+    "DD": "[0-9]{2}",
+    "D": "[0-9]{1,2}",
+}
 #: unambiguous year-first forms read (as a fix) when no declared format matches
 _TOLERATED_DATES = tuple(
     re.compile(p)
@@ -540,6 +646,38 @@ class DateRule(ValueRule):
             fixes.append(("fix.date-reformatted", text, iso))
         return iso, fixes, None
 
+    def _clean_values(self, texts: Any) -> Any:
+        """The cells in the first declared format that name a real day, as ``YYYY-MM-DD``
+        (parsed by polars); None when that format's tokens are not each followed by a
+        character other than a digit (the parse could then split the digits otherwise), or
+        it has a digit among its other characters, white space at an end or a character
+        the rule folds."""
+        import polars as pl
+
+        if not _reads_as(self, DateRule):
+            return None
+        spec = self.formats[0]
+        if spec != spec.strip() or not _FULLWIDTH_CHARS.isdisjoint(spec):
+            return None
+        if any(c.isdigit() for c in _DATE_TOKENS.sub("", spec)):
+            return None
+        shape, parse, at = ["^"], [], 0
+        for token in _DATE_TOKENS.finditer(spec):
+            following = spec[token.end() : token.end() + 1]
+            if following.isdigit() or following.startswith(("Y", "M", "D")):
+                return None
+            literal = spec[at : token.start()]
+            shape.extend(f"\\x{{{ord(c):X}}}" for c in literal)
+            parse.append(literal.replace("%", "%%"))
+            text = token.group(0)
+            shape.append(_DATE_SHAPES[text])
+            parse.append({"Y": "%Y", "M": "%m", "D": "%d"}[text[0]])
+            at = token.end()
+        shape.extend(f"\\x{{{ord(c):X}}}" for c in spec[at:])
+        parse.append(spec[at:].replace("%", "%%"))
+        day = texts.str.to_date("".join(parse), strict=False)  # null: no such day
+        return pl.when(texts.str.contains("".join(shape) + "$")).then(day.dt.to_string("%Y-%m-%d"))
+
     def format(self, value: Any) -> WriteResult:
         try:
             day = date.fromisoformat(value)
@@ -613,6 +751,21 @@ class CodeRule(ValueRule):
         if code is not None:
             return code, [("fix.code-mapped", text, code)], None
         return text, None, ("adapter.unmapped-value", {"expected": self.expected})
+
+    def _clean_values(self, texts: Any) -> Any:
+        """The code of every cell that is a declared label with nothing to trim."""
+        import polars as pl
+
+        if not _reads_as(self, CodeRule):
+            return None
+        labels = {
+            label: code
+            for label, code in self.declared.items()
+            if not self.trim or label == label.strip()
+        }
+        return texts.replace_strict(
+            list(labels), list(labels.values()), default=None, return_dtype=pl.String
+        )
 
     def format(self, value: Any) -> WriteResult:
         label = self.reverse.get(value) if isinstance(value, str) else None

@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from hashlib import blake2b
+from itertools import compress
 from typing import Any
 
 from govstd.findings import Finding
@@ -35,6 +36,8 @@ __all__ = ["CHECKS", "decimal_places"]
 
 
 # -- unique ---------------------------------------------------------------------------------
+
+_TEXT_OR_NONE = frozenset({str, type(None)})
 
 
 def _canonical(value: Any) -> str:
@@ -144,8 +147,15 @@ def _batch_unique(context: RuleContext) -> BatchOpener:
         ) -> list[tuple[int, Finding]]:
             columns = [values(name) for name in fields]
             keyed: list[int] = []
-            digests: list[int] = []
-            if single:
+            digests: Any = []
+            if single and set(map(type, columns[0])) <= _TEXT_OR_NONE:
+                # only texts and absent values (the common case): the same keys and digests,
+                # every loop in C (None and "" are the false ones: no key)
+                column = columns[0]
+                keyed = list(compress(range(len(column)), column))
+                keys = list(compress(column, column))
+                digests = np.fromiter(map(digest, keys), dtype=np.int64, count=len(keys))
+            elif single:
                 for position, value in enumerate(columns[0]):
                     if value is None or value == "":
                         continue
@@ -159,8 +169,12 @@ def _batch_unique(context: RuleContext) -> BatchOpener:
                     digests.append(digest(tuple(_canonical(value) for value in parts)))
             if not keyed:
                 return []
-            hashes = np.array(digests, dtype=np.int64).view(np.uint64)
-            dupes, firsts = index.add(hashes, [ordinals[p] for p in keyed])
+            hashes = np.asarray(digests, dtype=np.int64).view(np.uint64)
+            if len(keyed) == len(ordinals):
+                keyed_ordinals: Any = ordinals
+            else:
+                keyed_ordinals = np.asarray(ordinals, dtype=np.int64)[keyed]
+            dupes, firsts = index.add(hashes, keyed_ordinals)
             out: list[tuple[int, Finding]] = []
             for at, first in zip(dupes.tolist(), firsts.tolist(), strict=True):
                 position = keyed[at]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -132,11 +131,8 @@ def transform(
     if report_path is not None:
         from govstd.atomicfile import atomic_output
 
-        text = json.dumps(
-            result.to_dict(catalogue=session.catalogue, lang=language),
-            ensure_ascii=False,
-            indent=2,
-        )
+        # (the text of json.dumps(result.to_dict(…), ensure_ascii=False, indent=2))
+        text = result.to_json(catalogue=session.catalogue, lang=language)
         with atomic_output(report_path) as stream:
             stream.write((text + "\n").encode("utf-8"))
     click.echo(render_summary(result.summary(), result.report.target, language), err=True)

@@ -157,7 +157,7 @@ class JsonSchemaEngine:
         predicate = None if fast is None else fast.predicate
         screen = jsonschema_screen.compile_screen(space, format_checker) if _screening() else None
         nonempty = _nonempty_fields(space.root, dialect, fast.by_node if fast else {})
-        return JsonSchemaPlan(
+        plan = JsonSchemaPlan(
             validator=validator,
             predicate=predicate,
             screen=screen,
@@ -167,6 +167,11 @@ class JsonSchemaEngine:
             label=label,
             patterns=space.patterns,
         )
+        if screen is not None:  # (the same subset, over an adapter's frame of texts)
+            from govstd.engines.jsonschema_frame import compile_frame_screen
+
+            plan.frame_screen = compile_frame_screen(space, format_checker)
+        return plan
 
 
 def _nonempty_fields(root: Any, dialect: Any, by_node: Mapping[int, Any]) -> frozenset[str]:
@@ -297,6 +302,9 @@ class JsonSchemaPlan:
     #: a checker keeps no state across batches: batches may be checked in any process, in
     #: any order (see :func:`govstd.engines.base.is_stateless`)
     stateless = True
+    #: the rows of a batch's frame of texts not certainly valid, for flat schemas (see
+    #: :mod:`govstd.engines.jsonschema_frame`); the other rows are not checked one by one
+    frame_screen: Any = None
 
     def __init__(
         self,
@@ -399,7 +407,16 @@ class JsonSchemaChecker:
         if len(ordinals) != len(records) or len(lines) != len(records):
             raise ValueError("a document batch needs one ordinal and one line per record")
         out: list[Finding] = []
-        for index in self.rejected(records):
+        frame = getattr(batch, "frame", None)
+        frame_screen = plan.frame_screen
+        if frame_screen is not None and frame is not None and frame.height == len(records):
+            # an adapter's records as a frame: only the rows the frame screen is unsure of
+            unsure = frame_screen(frame)
+            kept = self.rejected([records[i] for i in unsure]) if unsure else ()
+            rejected: Iterable[int] = [unsure[i] for i in kept]
+        else:
+            rejected = self.rejected(records)
+        for index in rejected:
             record = records[index]
             out.extend(
                 plan.findings(
