@@ -19,8 +19,10 @@ at a time:
   set the words in order) answers "surely new" for all but ~0.5% of the new keys: only the
   others (the real duplicates and those few) are looked up in the runs, with
   ``searchsorted``. A binary search per key and run was the other half of the cost;
-* past ``spill_keys`` keys in memory (default 2²⁰), the runs are *spilled* as one: merged a
-  slice of the key range at a time (about 2¹⁶ keys: no transient copy of the whole) into an
+* past ``spill_keys`` keys in memory (default 2²⁰), the runs are *spilled* as one, once the
+  batch's own temporaries are gone: merged a slice of the key range at a time (about 2¹⁴
+  keys: no transient copy of the whole), the freed runs given back to the system
+  (:func:`govstd.allocator.release_free_memory`), into an
   anonymous temporary file, keeping in memory only a Bloom filter (10 bits per key, 7
   probes: ~1% false positives) and one fence hash per block of 512 keys (~1.3 bytes per key
   in all); the in-memory filter starts empty again. A batch's keys are tested against each
@@ -45,6 +47,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+
+from govstd.allocator import release_free_memory
 
 __all__ = ["KeyIndex", "mix"]
 
@@ -72,7 +76,7 @@ def mix(parts: list[np.ndarray]) -> np.ndarray:
 
 
 _BLOCK = 512  # keys per block of a spilled run (4 KiB of hashes)
-_SLICE = 1 << 16  # keys merged and written at a time when runs spill
+_SLICE = 1 << 14  # keys merged and written at a time when runs spill (transient memory: ~40 B each)
 _BITS_PER_KEY = 10
 _PROBES = 7
 
@@ -351,11 +355,17 @@ class KeyIndex:
         positions (into the arguments) of the keys seen before — earlier in this call or in an
         earlier one — and, for each, the ordinal of the first record with that key.
         """
+        found, spill = self._add(hashes, ordinals)
+        if spill:  # once the batch's temporaries are gone: the spill's are the only ones
+            self._spill()
+        return found
+
+    def _add(self, hashes: Any, ordinals: Any) -> tuple[tuple[np.ndarray, np.ndarray], bool]:
         hashes = np.asarray(hashes, dtype=_U64)
         ordinals = np.asarray(ordinals, dtype=np.int64)
         count = len(hashes)
         if count == 0:
-            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64)
+            return (np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64)), False
         # the index keeps ``hash × _SPREAD``: equal exactly when the hashes are, and well
         # spread in its top bits even where the hashes are small integers
         with np.errstate(over="ignore"):
@@ -415,23 +425,21 @@ class KeyIndex:
         # every key of the batch in the filter: those already in memory or spilled too (a
         # few more false "maybe"s for them, and no gathering of the new ones' words)
         filter_.add(word, bits, current)
-        if len(new_positions):
-            self._push(needles[new], ordinals[new_positions])
+        spill = bool(len(new_positions)) and self._push(needles[new], ordinals[new_positions])
         dupes = np.flatnonzero(found >= 0)
         positions = order[dupes]
         by_position = np.argsort(positions)
-        return positions[by_position], found[dupes[by_position]]
+        return (positions[by_position], found[dupes[by_position]]), spill
 
-    def _push(self, hashes: np.ndarray, ordinals: np.ndarray) -> None:
-        """A new run (its keys are in the filter already)."""
+    def _push(self, hashes: np.ndarray, ordinals: np.ndarray) -> bool:
+        """A new run (its keys are in the filter already); whether the runs should spill."""
         dtype = np.uint32 if ordinals.min() >= 0 and ordinals.max() < 2**32 else np.int64
         self._hashes.append(hashes)
         self._ordinals.append(ordinals.astype(dtype))
         keys = self._in_memory()
         limit = self.spill_keys
         if limit is not None and keys > limit:
-            self._spill()
-            return
+            return True
         if len(self._hashes) > self.max_runs:
             self._merge_smallest()
         filter_ = self._filter
@@ -441,6 +449,7 @@ class KeyIndex:
             filter_ = self._filter = _Filter(keys * 16)
             for run in self._hashes:
                 filter_.add(*filter_.where(run))
+        return False
 
     def _merge_smallest(self) -> None:
         """Merge the two adjacent runs of least total size into one."""
@@ -456,6 +465,7 @@ class KeyIndex:
         self._hashes, self._ordinals = [], []
         if self._filter is not None:
             self._filter.words.fill(0)  # its memory again, cleared
+        release_free_memory()  # the runs' ~12 MB back to the system, not kept as slack
 
 
 def _merged(runs: list[np.ndarray], owners: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
