@@ -146,8 +146,16 @@ class JsonSchemaEngine:
         jsonschema_refs.check_space(space)
         format_checker = dialect.validator.FORMAT_CHECKER if context.format_check else None
         root = space.root  # patterns rewritten to their ECMA-262 meaning
-        if isinstance(content, dict) and space.root_uri and not _has_own_id(content, dialect):
+        if (
+            isinstance(content, dict)
+            and space.root_uri
+            and not _has_own_id(content, dialect)
+            and _uses_base(content)
+        ):
             # Give the root its file URI as base, so relative references resolve beside it.
+            # (A schema whose references are all fragments of itself, with no ids, does not
+            # depend on its base: it goes without the indirection, which every invalid record
+            # paid for when python-jsonschema explained it.)
             root = {"$ref": space.root_uri}
         fast = jsonschema_fast.compile_fast_path(space, format_checker)
         validator_class = dialect.validator
@@ -249,6 +257,29 @@ def defer_rfc3987_syntax() -> None:
     stand_in.is_valid_syntax = is_valid_syntax  # type: ignore[attr-defined]
     stand_in.__getattr__ = attribute  # type: ignore[attr-defined]
     sys.modules["rfc3987_syntax"] = stand_in
+
+
+def _uses_base(content: Any) -> bool:
+    """Whether resolving ``content``'s references may depend on its base URI: a ``$ref`` that
+    is not a fragment (``#…``) of the document, any dynamic or recursive reference, or an
+    embedded ``$id``/``id`` (which set bases of their own). Also true for a property named
+    ``id`` or ``$id``: a false alarm costs only the indirection."""
+    stack = [content]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                return True
+            if not _BASE_KEYWORDS.isdisjoint(node):
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
+_BASE_KEYWORDS = frozenset({"$dynamicRef", "$recursiveRef", "$dynamicAnchor", "$id", "id"})
 
 
 def _has_own_id(content: dict[str, Any], dialect: Any) -> bool:
