@@ -88,6 +88,20 @@ def run(path: Path, schema: Path, workers: int, batch_size: int) -> tuple[Any, l
     return report.to_dict(), calls
 
 
+def same(pooled_run: tuple[Any, list[Any]], single_run: tuple[Any, list[Any]], path: Path) -> None:
+    """The same report; progress that only grows, of the same total, and ends past the last
+    record (workers cut batches elsewhere, so the steps may differ; trailing blank lines
+    after the last batch are never reported, by either)."""
+    assert pooled_run[0] == single_run[0]
+    steps, reference = pooled_run[1], single_run[1]
+    done = [position for position, _ in steps]
+    assert done == sorted(done)
+    assert {total for _, total in steps} == {total for _, total in reference}
+    data = path.read_bytes()
+    if data.strip():
+        assert len(data.rstrip()) <= done[-1] <= len(data)
+
+
 def write(tmp_path: Path, lines: list[bytes], *, bom: bool, newline_at_end: bool) -> Path:
     path = tmp_path / "data.jsonl"
     data = b"\n".join(lines) + (b"\n" if newline_at_end else b"")
@@ -130,15 +144,17 @@ def test_reports_are_the_same_with_one_and_two_workers(
     assert len(pooled) == before, "workers=1 must not start a pool"
     two = run(path, schema, 2, batch_size)
     assert len(pooled) == before + 1, "the pool did not run"
-    assert two == one
+    same(two, one, path)
 
 
 def test_big_batches_spanning_many_stretches(tmp_path: Path, pooled: list[int]) -> None:
     lines = [GOOD[n % len(GOOD)] if n % 7 else BAD[n % len(BAD)] for n in range(400)]
     path = write(tmp_path, lines, bom=False, newline_at_end=True)
     for batch_size in (1, 3, 50, 1000):
-        assert run(path, tmp_path / "schema.json", 2, batch_size) == run(
-            path, tmp_path / "schema.json", 1, batch_size
+        same(
+            run(path, tmp_path / "schema.json", 2, batch_size),
+            run(path, tmp_path / "schema.json", 1, batch_size),
+            path,
         )
     assert pooled
 
@@ -208,20 +224,21 @@ def test_no_pool_for_small_sources_stdin_or_stateful_plans(tmp_path: Path) -> No
     assert pool(Source("<stdin>", None, None), [Stateless()]) is None
 
 
+@pytest.mark.parametrize("probe", [1, 3, 64 * 1024])
 @pytest.mark.parametrize("stretch", [1, 2, 3, 5, 100])
 @pytest.mark.parametrize(
-    "data", [b"a", b"a\n", b"a\nb", b"\n\n\n", b"x" * 50 + b"\ny", b"abc\n" * 20]
+    "data", [b"a", b"a\n", b"a\nb", b"\n\n\n", b"x" * 50 + b"\ny", b"abc\n" * 20, b""]
 )
 def test_stretches_are_whole_lines_that_cover_the_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stretch: int, data: bytes
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stretch: int, probe: int, data: bytes
 ) -> None:
     monkeypatch.setattr(parallel, "_STRETCH", stretch)
+    monkeypatch.setattr(parallel, "_PROBE", probe)
     path = tmp_path / "f"
     path.write_bytes(data)
     at = 0
     for part in parallel._stretches(path):
         assert part.start == at
-        assert part.lines == data[: part.start].count(b"\n")
         end = len(data) if part.end is None else part.end
         assert end > part.start
         assert part.end is None or data[part.end - 1 : part.end] == b"\n"
@@ -252,5 +269,39 @@ def test_when_no_worker_can_start_the_source_is_read_here(
     monkeypatch.setattr(parallel, "_fork_context", lambda: Refusing())
     lines = [GOOD[n % len(GOOD)] if n % 5 else BAD[n % len(BAD)] for n in range(100)]
     path = write(tmp_path, lines, bom=False, newline_at_end=True)
-    assert run(path, tmp_path / "schema.json", 2, 7) == run(path, tmp_path / "schema.json", 1, 7)
+    same(run(path, tmp_path / "schema.json", 2, 7), run(path, tmp_path / "schema.json", 1, 7), path)
     assert pooled
+
+
+@settings(
+    deadline=None, max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    lines=st.lists(st.sampled_from(GOOD) | st.sampled_from(BAD[:5]), min_size=20, max_size=150),
+    batch_size=st.integers(1, 30),
+)
+def test_records_are_renumbered_across_many_stretches(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    pooled: list[int],
+    lines: list[bytes],
+    batch_size: int,
+) -> None:
+    """Lines the reader reads without a finding of its own, invalid or not: every stretch is
+    checked by a worker (none read here) and numbered from its start, then shifted."""
+    read_here: list[int] = []
+    original = parallel._read_rest
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        read_here.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "_read_rest", counting)
+    tmp_path = tmp_path_factory.mktemp("r")
+    path = write(tmp_path, lines, bom=False, newline_at_end=True)
+    same(
+        run(path, tmp_path / "schema.json", 2, batch_size),
+        run(path, tmp_path / "schema.json", 1, batch_size),
+        path,
+    )
+    assert pooled and not read_here

@@ -10,22 +10,24 @@ exactly those of one process (``tests/test_parallel_jsonl.py`` compares whole re
 
 How a source is cut:
 
-* The main process reads the file in 4 MiB blocks only to count line breaks, and cuts it
-  after the last line break of each block: *stretches* of whole lines, each knowing how many
-  lines precede it. It never parses anything.
-* A worker moves both ends of its stretch forward to the next batch boundary (every
-  ``batch_size`` lines), so each stretch is a run of whole batches, and reads it with the
-  JSON Lines reader itself (:meth:`govstd.formats.jsonl.JsonLinesReader.stretch`), from the
-  file, at its own pace (without the scans for ``null`` and ``""`` by which the reader
-  vouches for ``DocumentBatch.maybe_empty``: the main process never sees those batches).
-  Each batch is checked there (the pipeline's own check function) and comes back small: its
-  findings, the records those findings are about, and, for the field statistics, the order
-  in which its fields first appear and how many other records fill each (counted as
-  :class:`govstd.fieldstats.FieldObserver` counts).
-* Batch boundaries every ``batch_size`` lines are those of the one-process reader when every
-  line is a record. A worker reports whether its stretch held a blank line (which is not a
-  record); from the first such stretch on, the main process stops the workers and reads the
-  rest of the source itself, from that stretch's start, exactly as one process would.
+* The main process cuts the file after the first line break at or past every 4 MiB (a short
+  read at each cut: it does not read the file through): *stretches* of whole lines.
+* A worker reads its stretch with the JSON Lines reader itself
+  (:meth:`govstd.formats.jsonl.JsonLinesReader.stretch`), from the file, at its own pace,
+  numbering lines and records from the stretch's start and cutting a batch every
+  ``batch_size`` records of the stretch (without the scans for ``null`` and ``""`` by which
+  the reader vouches for ``DocumentBatch.maybe_empty``: the main process never sees those
+  batches). Each batch is checked there (the pipeline's own check function) and comes back
+  small: its findings, the records those findings are about, and, for the field statistics,
+  the order in which its fields first appear and how many other records fill each (counted as
+  :class:`govstd.fieldstats.FieldObserver` counts), with the stretch's count of lines.
+* The main process takes the results in order and shifts their record and line numbers by
+  the lines of the stretches before (:func:`_shift`). That holds while every line is a record
+  and the reader itself found nothing (its findings' messages name lines): a worker reports
+  whether its stretch was so; from the first that was not, the main process stops the
+  workers and reads the rest of the source itself, from that stretch's start, exactly as one
+  process would. Batches are cut at other places than one process would cut them; what a
+  report holds does not depend on where (findings are in record order either way).
 
 Workers are forked (Linux), only when no other thread runs (a polars thread pool, say, would
 not survive a fork): otherwise, or for standard input, small sources (under
@@ -48,7 +50,7 @@ from bisect import bisect_left
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain, compress, islice, repeat
 from operator import ne
 from typing import IO, TYPE_CHECKING, Any
@@ -74,6 +76,8 @@ MIN_POOLED_BYTES = 8 * 1024 * 1024
 _STRETCH = 4 * 1024 * 1024
 #: stretches queued ahead per worker
 _AHEAD = 2
+#: bytes read at a time to find where a stretch ends
+_PROBE = 64 * 1024
 
 CheckBatch = Callable[[Sequence[Any], Any], list["Finding"]]
 
@@ -168,12 +172,10 @@ class _Job:
 
 @dataclass(frozen=True, slots=True)
 class _Stretch:
-    """Whole lines ``start`` to ``end`` (``None``: the end of the file) of the source, after
-    ``lines`` lines."""
+    """Whole lines ``start`` to ``end`` (``None``: the end of the file) of the source."""
 
     start: int
     end: int | None
-    lines: int
 
 
 @dataclass(slots=True)
@@ -193,9 +195,12 @@ class _Checked:
 
 @dataclass(slots=True)
 class _Done:
-    """A worker's result for one stretch."""
+    """A worker's result for one stretch, numbered from the stretch's start."""
 
-    clean: bool  # every line was a record: the next stretch's batch boundaries hold
+    #: every line was a record and the reader found nothing of its own (the findings whose
+    #: messages name a line): the results hold once shifted by the records before
+    clean: bool
+    lines: int = 0  # lines in the stretch (records too, when clean)
     batches: list[_Checked] = field(default_factory=list)
 
 
@@ -210,7 +215,6 @@ def _run(
     observer: Any,
 ) -> Iterator[tuple[DocumentBatch, list[Finding]]]:
     assert job.source.path is not None
-    size = job.options.batch_size
     workers: list[tuple[BaseProcess, Connection]] = []
     try:
         # what exists now, the workers only read: out of the collector's sight, their garbage
@@ -233,65 +237,45 @@ def _run(
             if freezing:
                 gc.unfreeze()
         stretches = _stretches(job.source.path)
-        waiting: deque[int] = deque()
+        waiting: deque[tuple[int, _Stretch]] = deque()
         for sent, stretch in enumerate(islice(stretches, count * _AHEAD)):
             _send(workers[sent % count], stretch, job.source)
-            waiting.append(sent % count)
-        pending: _Checked | None = None  # the first part of a batch the next stretch ends
-        resume_at = resume_line = 0  # where the batches yielded so far end
+            waiting.append((sent % count, stretch))
+        before = 0  # lines (and records: every stretch so far was clean) before the next
         while waiting:
-            number = waiting.popleft()
+            number, done_stretch = waiting.popleft()
             done = _receive(workers[number], job.source)
             stretch = next(stretches, None)
             if stretch is not None:
                 _send(workers[number], stretch, job.source)
-                waiting.append(number)
-            if not done.clean:  # a blank line: read the rest here, from the last batch on
+                waiting.append((number, stretch))
+            if not done.clean:  # a blank line or a reader's finding: the rest is read here
                 _stop(workers)
-                yield from _read_rest(job, checkers, resume_at, resume_line)
+                yield from _read_rest(job, checkers, done_stretch.start, before)
                 return
             for part in done.batches:
-                checked = part if pending is None else _merge(pending, part)
-                pending = None
-                if (checked.first + checked.count) % size and (
-                    waiting or part is not done.batches[-1]
-                ):
-                    pending = checked
-                    continue
+                _shift(part, before)
                 if observer is not None:
-                    _observe_rest(observer, job.source, checked)
-                yield _batch_of(checked), checked.findings
-                resume_at, resume_line = checked.position or 0, checked.first + checked.count
-        if pending is not None:
-            if observer is not None:
-                _observe_rest(observer, job.source, pending)
-            yield _batch_of(pending), pending.findings
+                    _observe_rest(observer, job.source, part)
+                yield _batch_of(part), part.findings
+            before += done.lines
     finally:
         _stop(workers)
 
 
-def _merge(first: _Checked, second: _Checked) -> _Checked:
-    """The two parts of one batch (read by two workers), as one."""
-    readable = first.count - len(first.unreadable)
-    shipped = dict(first.shipped)
-    shipped.update((readable + index, record) for index, record in second.shipped.items())
-    filled = Counter(first.filled)
-    filled.update(second.filled)
-    return _Checked(
-        first=first.first,
-        count=first.count + second.count,
-        unreadable=first.unreadable + second.unreadable,
-        findings=sorted(first.findings + second.findings, key=_finding_order),
-        shipped=shipped,
-        keys=list(dict.fromkeys(first.keys + second.keys)),
-        filled=dict(filled),
-        position=second.position,
-        encoding=first.encoding or second.encoding,
-    )
-
-
-def _finding_order(finding: Finding) -> tuple[Any, ...]:
-    return finding.sort_key()
+def _shift(checked: _Checked, records: int) -> None:
+    """Number a batch checked from its stretch's start as in the whole source, in place:
+    ``records`` records (and lines) come before the stretch."""
+    if not records:
+        return
+    checked.first += records
+    checked.unreadable = [ordinal + records for ordinal in checked.unreadable]
+    for finding in checked.findings:
+        if finding.record is not None:
+            finding.record += records
+        line = finding.location.line
+        if line is not None:
+            finding.location = replace(finding.location, line=line + records)
 
 
 def _died(process: BaseProcess, source: Source) -> ParallelError:
@@ -339,25 +323,32 @@ def _stop(workers: list[tuple[BaseProcess, Connection]]) -> None:
 
 
 def _stretches(path: Any) -> Iterator[_Stretch]:
-    """Cut the file after the last line break of every ~4 MiB, counting the lines (read
-    into one reused buffer)."""
-    buffer = bytearray(_STRETCH)
-    start, lines = 0, 0  # where the current stretch starts, and the lines before it
-    offset, counted = 0, 0  # bytes and line breaks read so far
+    """Cut the file after the first line break at or past every ~4 MiB: a short read at each
+    cut, the file is not read through here (each worker counts the lines of its own)."""
     with open(path, "rb", buffering=0) as handle:
+        start = 0
         while True:
-            size = handle.readinto(buffer)
-            if not size:
-                break
-            cut = buffer.rfind(b"\n", 0, size)
-            counted += buffer.count(b"\n", 0, size)
-            if cut >= 0:
-                end = offset + cut + 1
-                yield _Stretch(start, end, lines)
-                start, lines = end, counted
-            offset += size
-    if offset > start:
-        yield _Stretch(start, None, lines)
+            cut = _break_after(handle, start + _STRETCH)
+            if cut is None:
+                if handle.seek(0, os.SEEK_END) > start:
+                    yield _Stretch(start, None)
+                return
+            yield _Stretch(start, cut)
+            start = cut
+
+
+def _break_after(handle: IO[bytes], offset: int) -> int | None:
+    """The offset just past the first line break at or after ``offset``, or ``None`` when the
+    file has none there."""
+    handle.seek(offset)
+    while True:
+        data = handle.read(_PROBE)
+        if not data:
+            return None
+        found = data.find(b"\n")
+        if found >= 0:
+            return offset + found + 1
+        offset += len(data)
 
 
 def _batch_of(checked: _Checked) -> DocumentBatch:
@@ -448,23 +439,22 @@ def _portable(exc: Exception) -> Exception:
 
 
 def _check_stretch(job: _Job, checkers: list[Any], handle: IO[bytes], stretch: _Stretch) -> _Done:
-    start, first = stretch.start, stretch.lines
+    start = stretch.start
     end = os.fstat(handle.fileno()).st_size if stretch.end is None else stretch.end
-    # the main process never sees these batches' ``maybe_empty`` (see :func:`_batch_of`)
+    # numbered from the stretch's start (the main process shifts the numbers); the main
+    # process never sees these batches' ``maybe_empty`` (see :func:`_batch_of`)
     read = job.reader.stretch(
-        job.source,
-        job.options,
-        job.catalogue,
-        first_line=first,
-        first_ordinal=first,
-        vouch_empty=False,
+        job.source, job.options, job.catalogue, first_line=0, first_ordinal=0, vouch_empty=False
     )
     handle.seek(start)
     done = _Done(clean=True)
     for batch in read.batches(_Bounded(handle, end - start)):
+        if batch.findings:  # the reader's own (their messages name lines): not shiftable
+            done.clean = False
         findings = job.check(checkers, batch)
         done.batches.append(_compact(batch, findings, start, job.nonempty))
-    done.clean = read.line - first == read.ordinal - first
+    done.lines = read.line
+    done.clean = done.clean and read.line == read.ordinal
     return done
 
 
