@@ -211,15 +211,7 @@ class _SpilledRun:
         ends = np.r_[starts[1:], len(blocks)]
         for begin, end in zip(starts.tolist(), ends.tolist(), strict=True):
             first = int(blocks[begin]) * _BLOCK
-            count = min(_BLOCK, self.count - first)
-            run = self._read(first, count, 0, _U64)
-            wanted = candidates[begin:end]
-            where = np.searchsorted(run, needles[wanted])
-            where[where == count] = 0
-            hit = run[where] == needles[wanted]
-            if hit.any():
-                found.append(wanted[hit])
-                where_all.append(where[hit] + first)
+            self._search(first, _BLOCK, needles, candidates[begin:end], found, where_all)
         return _joined(found), _joined(where_all)
 
     def _scan(
@@ -238,16 +230,28 @@ class _SpilledRun:
             if begin == end:
                 continue
             first = chunk * chunk_keys
-            count = min(chunk_keys, self.count - first)
-            run = self._read(first, count, 0, _U64)
-            wanted = candidates[begin:end]
-            where = np.searchsorted(run, needles[wanted])
-            where[where == count] = 0
-            hit = run[where] == needles[wanted]
-            if hit.any():
-                found.append(wanted[hit])
-                where_all.append(where[hit] + first)
+            self._search(first, chunk_keys, needles, candidates[begin:end], found, where_all)
         return _joined(found), _joined(where_all)
+
+    def _search(
+        self,
+        first: int,
+        size: int,
+        needles: np.ndarray,
+        wanted: np.ndarray,
+        found: list[np.ndarray],
+        where_all: list[np.ndarray],
+    ) -> None:
+        """Look the needles at ``wanted`` up among the run's keys ``first`` … (``size`` of
+        them, fewer at the end); add the ones found and their positions in the run."""
+        count = min(size, self.count - first)
+        run = self._read(first, count, 0, _U64)
+        where = np.searchsorted(run, needles[wanted])
+        where[where == count] = 0
+        hit = run[where] == needles[wanted]
+        if hit.any():
+            found.append(wanted[hit])
+            where_all.append(where[hit] + first)
 
 
 def _joined(parts: list[np.ndarray]) -> np.ndarray:
