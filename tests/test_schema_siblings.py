@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from govstd import validation
+from govstd.engines.base import refers_outside
 from govstd.session import Session
 
 
@@ -85,4 +86,4 @@ def test_data_sized_siblings_are_skipped(tmp_path: Path, monkeypatch: pytest.Mon
     ],
 )
 def test_refers_outside(content: object, outside: bool) -> None:
-    assert validation._refers_outside(content) is outside
+    assert refers_outside(content) is outside

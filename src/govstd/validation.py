@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from govstd.engines.base import CompileContext, Plan, SchemaDocument
+from govstd.engines.base import CompileContext, Plan, SchemaDocument, refers_outside
 from govstd.exceptions import SchemaError, UsageError
 from govstd.fieldstats import FieldObserver, field_docs
 from govstd.findings import Finding
@@ -161,7 +161,7 @@ def _sibling_resources(path: Path, content: Any) -> dict[str, Any]:
 
     A feed often sits beside its schema: a schema with only local references (``#…``) never
     reads it, and one with outside references never parses a data-sized file."""
-    if not _refers_outside(content):
+    if not refers_outside(content):
         return {}
     out: dict[str, Any] = {}
     for sibling in sorted(path.resolve().parent.glob("*.json")):
@@ -172,23 +172,6 @@ def _sibling_resources(path: Path, content: Any) -> dict[str, Any]:
         except (OSError, ValueError):
             continue  # not JSON: it cannot be a $ref target anyway
     return out
-
-
-def _refers_outside(content: Any) -> bool:
-    """Whether a ``$ref``/``$dynamicRef`` anywhere in ``content`` names something other than a
-    place in the same document (its value does not start with ``#``)."""
-    stack = [content]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            for keyword in ("$ref", "$dynamicRef"):
-                value = node.get(keyword)
-                if isinstance(value, str) and not value.startswith("#"):
-                    return True
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return False
 
 
 def compile_standard(session: Session, standard: Standard, options: ValidationOptions) -> Target:

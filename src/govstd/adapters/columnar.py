@@ -170,39 +170,14 @@ class _Read:
 
     def _frame(self, block: bytes, width: int) -> Any | None:
         """The block as a frame of texts, or None if it is not provably simple."""
-        import numpy as np
-        import polars as pl
+        from govstd.formats.csvfast import simple_frame
 
-        from govstd.formats.csvfast import column_names
-
-        if b'"' in block or b"\x00" in block:
-            return None
         try:
             data = block.decode(self.encoding).encode("utf-8")
         except UnicodeError:
             return None
-        # (CR and LF are the same single bytes in the block and in its UTF-8)
-        octets = np.frombuffer(data, dtype=np.uint8)
-        returns = np.flatnonzero(octets == 13)
-        if len(returns) and (
-            int(returns[-1]) + 1 >= len(octets) or not (octets[returns + 1] == 10).all()
-        ):
-            return None  # a CR that is not part of CRLF
-        lines = int(np.count_nonzero(octets == 10)) + (0 if data.endswith(b"\n") else 1)
-        delimiters = np.count_nonzero(octets == ord(self.delimiter))
-        if int(delimiters) != (width - 1) * lines:
-            return None
-        try:
-            frame = pl.read_csv(
-                data,
-                has_header=False,
-                schema=dict.fromkeys(column_names(width), pl.String),
-                separator=self.delimiter,
-                quote_char=None,
-            )
-        except Exception:  # polars refuses it (more cells than the header, bad UTF-8 …)
-            return None
-        return frame if frame.height == lines else None
+        # (quotes, NUL, CR and LF are the same single bytes in the block and in its UTF-8)
+        return simple_frame(data, width, self.delimiter)
 
     def batches(self) -> Iterator[TableBatch]:
         """Batches of exactly ``batch_size`` records but the last, as the CSV reader cuts

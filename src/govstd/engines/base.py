@@ -8,7 +8,7 @@ which checks batch after batch and keeps per-source state (primary-key indexes, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -97,3 +97,29 @@ class Engine(Protocol):
 def is_stateless(plan: Any) -> bool:
     """Whether ``plan`` declares ``stateless = True`` (see :class:`Plan`)."""
     return getattr(plan, "stateless", False) is True
+
+
+def schema_objects(content: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object in a schema document, the document itself included."""
+    stack = [content]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            yield node
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def refers_outside(content: Any, *, also: frozenset[str] = frozenset()) -> bool:
+    """Whether a ``$ref``/``$dynamicRef`` anywhere in ``content`` names something other than
+    a place in the same document (its value does not start with ``#``), or an object anywhere
+    holds one of the keywords ``also``. Only reads the document (no JSON Schema library)."""
+    for node in schema_objects(content):
+        for keyword in ("$ref", "$dynamicRef"):
+            value = node.get(keyword)
+            if isinstance(value, str) and not value.startswith("#"):
+                return True
+        if also and not also.isdisjoint(node):
+            return True
+    return False

@@ -38,7 +38,7 @@ from operator import not_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from govstd.engines.base import CompileContext, SchemaDocument
+from govstd.engines.base import CompileContext, SchemaDocument, refers_outside
 from govstd.exceptions import ReferenceResolutionError, SchemaError, UsageError
 from govstd.findings import MISSING, Finding, Location
 
@@ -260,23 +260,11 @@ def defer_rfc3987_syntax() -> None:
 
 
 def _uses_base(content: Any) -> bool:
-    """Whether resolving ``content``'s references may depend on its base URI: a ``$ref`` that
-    is not a fragment (``#…``) of the document, any dynamic or recursive reference, or an
-    embedded ``$id``/``id`` (which set bases of their own). Also true for a property named
-    ``id`` or ``$id``: a false alarm costs only the indirection."""
-    stack = [content]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and not ref.startswith("#"):
-                return True
-            if not _BASE_KEYWORDS.isdisjoint(node):
-                return True
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return False
+    """Whether resolving ``content``'s references may depend on its base URI: a reference
+    outside the document, any dynamic or recursive reference, or an embedded ``$id``/``id``
+    (which set bases of their own). Also true for a property named ``id`` or ``$id``: a false
+    alarm costs only the indirection."""
+    return refers_outside(content, also=_BASE_KEYWORDS)
 
 
 _BASE_KEYWORDS = frozenset({"$dynamicRef", "$recursiveRef", "$dynamicAnchor", "$id", "id"})

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from govstd.findings import Finding
     from govstd.formats.csv import CsvDialect, _CsvRead
 
-__all__ = ["AheadWork", "ColumnarBatch", "ColumnarRead", "column_names"]
+__all__ = ["AheadWork", "ColumnarBatch", "ColumnarRead", "column_names", "simple_frame"]
 
 #: rows per batch when the caller kept the default batch size (bigger batches amortise the
 #: fixed cost of a vectorised pass; memory stays a few MB)
@@ -76,6 +76,41 @@ def plain_header(data: bytes, encoding: str, delimiter: str) -> tuple[list[str],
     if len(header) < 2:
         return None
     return header, end + 1
+
+
+def simple_frame(block: bytes, width: int, delimiter: str) -> Any | None:
+    """UTF-8 ``block`` (whole lines) as a frame of ``width`` text columns (``c0`` …), or
+    ``None`` unless it is provably simple (see the module notes): no quote or NUL, ``\r``
+    only in ``\r\n``, ``width - 1`` delimiters per line, and polars reads one row per line.
+    Shared by this reader and the adapters' columnar reader (:mod:`govstd.adapters.columnar`,
+    which hands over its blocks transcoded to UTF-8)."""
+    if b'"' in block or b"\x00" in block:
+        return None
+    import numpy as np
+    import polars as pl
+
+    # the block's bytes as a polars series (no copy): polars compares into a bit mask and
+    # counts it, about 2.5× faster than numpy's byte-per-element mask and count
+    data = pl.Series("", np.frombuffer(block, dtype=np.uint8))
+    lines = int((data == 10).sum())
+    lines += 0 if block.endswith(b"\n") else 1
+    if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):
+        return None
+    delimiters = int((data == ord(delimiter)).sum())
+    del data
+    if delimiters != (width - 1) * lines:
+        return None
+    try:
+        frame = pl.read_csv(
+            block,
+            has_header=False,
+            schema=dict.fromkeys(column_names(width), pl.String),
+            separator=delimiter,
+            quote_char=None,
+        )
+    except Exception:  # polars refuses it (more cells than the header, bad UTF-8 …)
+        return None
+    return frame if frame.height == lines else None
 
 
 class ColumnarBatch(TableBatch):
@@ -247,15 +282,9 @@ class ColumnarRead:
     """One columnar read of one source; falls back to the Python reader (``parent``)."""
 
     def __init__(self, parent: _CsvRead, dialect: CsvDialect, sample: bytes) -> None:
-        import numpy as np
-        import polars as pl
-
-        self.pl = pl
-        self.np = np
         self.parent = parent
         self.dialect = dialect
         self.sample = sample
-        self.delimiter = dialect.delimiter.encode("ascii")
         size = parent.options.batch_size
         self.batch_rows = COLUMNAR_BATCH_ROWS if size == DEFAULT_BATCH_SIZE else max(1, size)
         self.ahead = AheadWork()
@@ -270,31 +299,7 @@ class ColumnarRead:
 
     def _frame(self, block: bytes, width: int) -> Any | None:
         """The block as a frame of texts, or None if it is not provably simple."""
-        if b'"' in block or b"\x00" in block:
-            return None
-        pl = self.pl
-        # the block's bytes as a polars series (no copy): polars compares into a bit mask and
-        # counts it, about 2.5× faster than numpy's byte-per-element mask and count
-        data = pl.Series("", self.np.frombuffer(block, dtype=self.np.uint8))
-        lines = int((data == 10).sum())
-        lines += 0 if block.endswith(b"\n") else 1
-        if b"\r" in block and block.count(b"\r") != block.count(b"\r\n"):
-            return None
-        delimiters = int((data == self.delimiter[0]).sum())
-        del data
-        if delimiters != (width - 1) * lines:
-            return None
-        try:
-            frame = pl.read_csv(
-                block,
-                has_header=False,
-                schema=dict.fromkeys(column_names(width), pl.String),
-                separator=self.dialect.delimiter,
-                quote_char=None,
-            )
-        except Exception:  # polars refuses it (more cells than the header, bad UTF-8 …)
-            return None
-        return frame if frame.height == lines else None
+        return simple_frame(block, width, self.dialect.delimiter)
 
     def _blocks(
         self, width: int, consumed: int, pending: bytes, block_bytes: int
